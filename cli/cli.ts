@@ -1,0 +1,20 @@
+import { ConfigError } from '../core/config.js';
+import { isAppError, isUnavailable } from '../core/errors.js';
+
+/** Runs a command-line entry point: a known failure prints one clear line and exits 1, never a stack. */
+export function runCli(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      const e = err as Error;
+      if (err instanceof ConfigError || e?.name === 'ServiceUnavailableError' || isAppError(err)) {
+        console.error(`error: ${e.message}`);
+      } else if (isUnavailable(err)) {
+        console.error(`error: a service is unreachable (${e.message}). Run \`make services\` to check and start MySQL and Redis.`);
+      } else {
+        console.error(err);
+      }
+      process.exit(1);
+    },
+  );
+}

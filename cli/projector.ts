@@ -1,0 +1,25 @@
+import { createApplication } from '../core/app.js';
+import { loadConfig } from '../core/config.js';
+import { connectRedis } from '../core/redis/connection.js';
+import { runCli } from './cli.js';
+
+// The projector as its own process: polls the outbox and applies what inline projection missed.
+// `--once` catches up and exits (prints how many events it applied).
+runCli(async () => {
+  const config = loadConfig();
+  const app = createApplication(config);
+  await connectRedis(app.redis);
+  if (process.argv.includes('--once')) {
+    const applied = await app.projector.catchUp();
+    console.log(`projector: applied ${applied} events, lag now ${await app.projector.lag()}`);
+    await app.close();
+    return;
+  }
+  app.logger.info('projector started', { intervalMs: config.projectorIntervalMs });
+  app.projector.start(config.projectorIntervalMs);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await app.close();
+});

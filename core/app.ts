@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { CommandExecutor } from './commands/CommandExecutor.js';
+import { CustomerCommands } from './commands/CustomerCommands.js';
+import { OrderCommands } from './commands/OrderCommands.js';
+import { ProductCommands } from './commands/ProductCommands.js';
+import type { Config } from './config.js';
+import { createKnex } from './db/connection.js';
+import { consoleLogger, type Logger } from './logger.js';
+import type { CustomerProjection } from './projections/CustomerProjection.js';
+import type { OrderProjection } from './projections/OrderProjection.js';
+import type { ProductProjection } from './projections/ProductProjection.js';
+import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
+import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
+import { ProjectionService } from './projections/ProjectionService.js';
+import { Projector } from './projections/Projector.js';
+import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
+import type { EntityQueries } from './queries/EntityQueries.js';
+import { OrderDbQueries } from './queries/OrderDbQueries.js';
+import { ProductDbQueries } from './queries/ProductDbQueries.js';
+import { createRedis } from './redis/connection.js';
+
+export interface EntityReads<T> {
+  readonly db: EntityQueries<T>;
+  readonly projection: EntityQueries<T>;
+}
+
+/** Everything the routes, the CLIs and the tests use, built from one Config. */
+export interface Application {
+  readonly config: Config;
+  readonly knex: Knex;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  readonly commands: { readonly product: ProductCommands; readonly customer: CustomerCommands; readonly order: OrderCommands };
+  readonly reads: {
+    readonly product: EntityReads<ProductProjection>;
+    readonly customer: EntityReads<CustomerProjection>;
+    readonly order: EntityReads<OrderProjection>;
+  };
+  readonly repositories: ProjectionRepositories;
+  readonly projector: Projector;
+  readonly rebuilder: ProjectionRebuilder;
+  close(): Promise<void>;
+}
+
+export interface ApplicationOptions {
+  readonly logger?: Logger;
+  /** Pool size override (the fork runtime's per-request bootstrap uses 1). */
+  readonly mysqlPoolMax?: number;
+}
+
+/** Creates the application. MySQL connects on first use; await `connectRedis(app.redis)` before Redis use. */
+export function createApplication(config: Config, options: ApplicationOptions = {}): Application {
+  const logger = options.logger ?? consoleLogger;
+  const knex = createKnex(config.mysqlUrl, { poolMax: options.mysqlPoolMax ?? config.mysqlPoolMax });
+  const redis = createRedis(config.redisUrl, { onDown: (err) => logger.warn('redis connection lost', { err }) });
+  const repositories = createProjectionRepositories(redis, config.redisPrefix);
+  const projector = new Projector(knex, redis, repositories, config.redisPrefix, logger);
+  const executor = new CommandExecutor(knex, projector);
+  return {
+    config,
+    knex,
+    redis,
+    logger,
+    commands: {
+      product: new ProductCommands(executor),
+      customer: new CustomerCommands(executor),
+      order: new OrderCommands(executor),
+    },
+    reads: {
+      product: { db: new ProductDbQueries(knex), projection: new ProjectionService(repositories.product, 'product') },
+      customer: { db: new CustomerDbQueries(knex), projection: new ProjectionService(repositories.customer, 'customer') },
+      order: { db: new OrderDbQueries(knex), projection: new ProjectionService(repositories.order, 'order') },
+    },
+    repositories,
+    projector,
+    rebuilder: new ProjectionRebuilder(knex, redis, repositories, projector, config.rebuildBatchSize),
+    async close() {
+      await projector.stop();
+      redis.disconnect();
+      await knex.destroy();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { AppError, notFound } from '../errors.js';
+import { Tables } from '../db/tables.js';
+import { CustomerProjectionBuilder, type CustomerProjection } from '../projections/CustomerProjection.js';
+import { adjustLiveCount } from '../queries/sql.js';
+import { nowSql, toSqlDateTime } from '../time.js';
+import { text, timestamp, validate } from '../validation.js';
+import type { CommandExecutor } from './CommandExecutor.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const CreateCustomer = z.strictObject({
+  name: text(255),
+  email: text(255).refine((v) => EMAIL.test(v), 'must be an e-mail address such as john.doe@example.com'),
+  address: text(255, { allowEmpty: true }).optional(),
+  city: text(100, { allowEmpty: true }).optional(),
+  postal_code: text(20, { allowEmpty: true }).optional(),
+  country: text(100, { allowEmpty: true }).optional(),
+  created_at: timestamp().optional(),
+});
+
+export class CustomerCommands {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async create(body: unknown): Promise<CustomerProjection> {
+    const input = validate(CreateCustomer, body);
+    try {
+      return await this.executor.execute(async (trx) => {
+        const row = {
+          name: input.name,
+          email: input.email,
+          address: input.address ?? '',
+          city: input.city ?? '',
+          postal_code: input.postal_code ?? '',
+          country: input.country ?? '',
+          created_at: input.created_at ? toSqlDateTime(input.created_at) : nowSql(),
+        };
+        const [id] = await trx(Tables.customers).insert(row);
+        await adjustLiveCount(trx, 'customer', 1);
+        const customer = CustomerProjectionBuilder.fromRow({ id: id!, ...row });
+        return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id!, payload: customer }] };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {
+        throw new AppError('CONFLICT', 'A customer with this e-mail already exists', [
+          { field: 'email', message: 'is already used by another customer' },
+        ]);
+      }
+      throw err;
+    }
+  }
+
+  /** Soft delete: the customer's orders stay, showing the customer's name. */
+  delete(id: number): Promise<{ id: number }> {
+    return this.executor.execute(async (trx) => {
+      const current = await trx(Tables.customers).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
+      if (!current) throw notFound('customer', id);
+      await trx(Tables.customers).where({ id }).update({ deleted_at: nowSql() });
+      await adjustLiveCount(trx, 'customer', -1);
+      return { result: { id }, events: [{ type: 'CustomerDeleted', aggregateType: 'customer', aggregateId: id, payload: { id } }] };
+    });
+  }
+}

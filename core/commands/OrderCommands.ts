@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { notFound, validationError, type FieldError } from '../errors.js';
+import { Tables, type OrderItemRow } from '../db/tables.js';
+import { OrderProjectionBuilder, type OrderProjection } from '../projections/OrderProjection.js';
+import { adjustLiveCount } from '../queries/sql.js';
+import { nowSql } from '../time.js';
+import { text, validate, wholeNumber } from '../validation.js';
+import type { CommandExecutor } from './CommandExecutor.js';
+
+export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+const MAX_ID = 4_294_967_295;
+
+const CreateOrder = z.strictObject({
+  customer_id: wholeNumber(1, MAX_ID),
+  order_number: text(64).optional(),
+  status: z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` }).optional(),
+  items: z
+    .array(
+      z.strictObject({ product_id: wholeNumber(1, MAX_ID), quantity: wholeNumber(1, 10_000) }),
+      { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of {product_id, quantity}') },
+    )
+    .min(1, 'must hold at least one item')
+    .max(100, 'must hold at most 100 items'),
+});
+
+/** Order number given when the client gives none: ORD- and the id, zero-padded (as the seeder makes them). */
+export function defaultOrderNumber(id: number): string {
+  return `ORD-${String(id).padStart(8, '0')}`;
+}
+
+export class OrderCommands {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  /** Unit prices are taken from the products; customer and products are share-locked until commit. */
+  create(body: unknown): Promise<OrderProjection> {
+    const input = validate(CreateOrder, body);
+    return this.executor.execute(async (trx) => {
+      const productIds = [...new Set(input.items.map((i) => i.product_id))];
+      const [customer, products] = await Promise.all([
+        trx(Tables.customers).select('id', 'name', 'email').where({ id: input.customer_id }).whereNull('deleted_at').forShare().first(),
+        trx(Tables.products).select('id', 'name', 'price_cents').whereIn('id', productIds).whereNull('deleted_at').forShare(),
+      ]);
+      const productById = new Map<number, { id: number; name: string; price_cents: number }>(products.map((p: { id: number; name: string; price_cents: number }) => [p.id, p]));
+      const errors: FieldError[] = [];
+      if (!customer) errors.push({ field: 'customer_id', message: `customer ${input.customer_id} does not exist` });
+      input.items.forEach((item, i) => {
+        if (!productById.has(item.product_id)) errors.push({ field: `items[${i}].product_id`, message: `product ${item.product_id} does not exist` });
+      });
+      if (errors.length > 0) throw validationError(errors);
+
+      const now = nowSql();
+      const status = input.status ?? 'pending';
+      const totalCents = input.items.reduce((sum, i) => sum + productById.get(i.product_id)!.price_cents * i.quantity, 0);
+      const [id] = await trx(Tables.orders).insert({
+        customer_id: input.customer_id,
+        order_number: input.order_number ?? '',
+        status,
+        total_cents: totalCents,
+        created_at: now,
+        updated_at: now,
+      });
+      const orderNumber = input.order_number ?? defaultOrderNumber(id!);
+      if (input.order_number === undefined) await trx(Tables.orders).where({ id }).update({ order_number: orderNumber });
+      const items: OrderItemRow[] = input.items.map((i) => {
+        const product = productById.get(i.product_id)!;
+        return { order_id: id!, product_id: i.product_id, product_name: product.name, quantity: i.quantity, unit_price_cents: product.price_cents };
+      });
+      await trx(Tables.orderItems).insert(items.map(({ product_name: _, ...row }) => row));
+      await adjustLiveCount(trx, 'order', 1);
+      const order = OrderProjectionBuilder.fromRows(
+        { id: id!, customer_id: input.customer_id, customer_name: customer.name, customer_email: customer.email,
+          order_number: orderNumber, status, total_cents: totalCents, created_at: now, updated_at: now },
+        items,
+      );
+      return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id!, payload: order }] };
+    });
+  }
+
+  delete(id: number): Promise<{ id: number }> {
+    return this.executor.execute(async (trx) => {
+      const current = await trx(Tables.orders).select('id').where({ id }).forUpdate().first();
+      if (!current) throw notFound('order', id);
+      await trx(Tables.orders).where({ id }).delete(); // items go with it (ON DELETE CASCADE)
+      await adjustLiveCount(trx, 'order', -1);
+      return { result: { id }, events: [{ type: 'OrderDeleted', aggregateType: 'order', aggregateId: id, payload: { id } }] };
+    });
+  }
+}

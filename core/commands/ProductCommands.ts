@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { notFound } from '../errors.js';
+import { Tables } from '../db/tables.js';
+import { ProductProjectionBuilder, type ProductProjection } from '../projections/ProductProjection.js';
+import { adjustLiveCount } from '../queries/sql.js';
+import { nowSql, toSqlDateTime } from '../time.js';
+import { money, text, timestamp, validate } from '../validation.js';
+import type { CommandExecutor } from './CommandExecutor.js';
+
+const MAX_PRICE_CENTS = 100_000_000; // 1,000,000.00
+
+const CreateProduct = z.strictObject({
+  name: text(255),
+  description: text(5000, { allowEmpty: true }).optional(),
+  price: money(MAX_PRICE_CENTS),
+  created_at: timestamp().optional(),
+});
+
+const UpdateProduct = z
+  .strictObject({
+    name: text(255).optional(),
+    description: text(5000, { allowEmpty: true }).optional(),
+    price: money(MAX_PRICE_CENTS).optional(),
+  })
+  .refine((v) => v.name !== undefined || v.description !== undefined || v.price !== undefined, {
+    message: 'give at least one of name, description, price',
+  });
+
+const COLUMNS = ['id', 'name', 'description', 'price_cents', 'created_at'];
+
+export class ProductCommands {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  create(body: unknown): Promise<ProductProjection> {
+    const input = validate(CreateProduct, body);
+    return this.executor.execute(async (trx) => {
+      const now = nowSql();
+      const row = {
+        name: input.name,
+        description: input.description ?? '',
+        price_cents: input.price,
+        created_at: input.created_at ? toSqlDateTime(input.created_at) : now,
+      };
+      const [id] = await trx(Tables.products).insert({ ...row, updated_at: now });
+      await adjustLiveCount(trx, 'product', 1);
+      const product = ProductProjectionBuilder.fromRow({ id: id!, ...row });
+      return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id!, payload: product }] };
+    });
+  }
+
+  update(id: number, body: unknown): Promise<ProductProjection> {
+    const input = validate(UpdateProduct, body);
+    return this.executor.execute(async (trx) => {
+      const current = await trx(Tables.products).select(COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
+      if (!current) throw notFound('product', id);
+      const changes = {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.price !== undefined && { price_cents: input.price }),
+      };
+      await trx(Tables.products).where({ id }).update({ ...changes, updated_at: nowSql() });
+      const product = ProductProjectionBuilder.fromRow({ ...current, ...changes });
+      return { result: product, events: [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }] };
+    });
+  }
+
+  /** Soft delete: the product leaves the catalogue; orders that hold it keep showing it. */
+  delete(id: number): Promise<{ id: number }> {
+    return this.executor.execute(async (trx) => {
+      const current = await trx(Tables.products).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
+      if (!current) throw notFound('product', id);
+      await trx(Tables.products).where({ id }).update({ deleted_at: nowSql() });
+      await adjustLiveCount(trx, 'product', -1);
+      return { result: { id }, events: [{ type: 'ProductDeleted', aggregateType: 'product', aggregateId: id, payload: { id } }] };
+    });
+  }
+}

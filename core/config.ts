@@ -1,0 +1,107 @@
+// The one place where the environment is read. Every knob is documented in README.md ("Configuration").
+// Values are validated once, with messages that say how to fix them, and the result is frozen.
+
+export interface SeedSizes {
+  readonly products: number;
+  readonly customers: number;
+  readonly orders: number;
+  readonly itemsPerOrder: number;
+  /** Seed of the PRNG: the same seed and sizes give the same rows. */
+  readonly seed: number;
+}
+
+export interface Config {
+  readonly mysqlUrl: string;
+  readonly mysqlPoolMax: number;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key this project writes, so several data sets can share one Redis. */
+  readonly redisPrefix: string;
+  readonly seed: SeedSizes;
+  readonly seedBatchSize: number;
+  readonly rebuildBatchSize: number;
+  readonly pageDefaultLimit: number;
+  readonly pageMaxLimit: number;
+  /** Cap of `?limit=all`, the original demo's whole-list read. */
+  readonly listAllCap: number;
+  readonly projectorIntervalMs: number;
+  /** Folder for private MariaDB / Redis instances started by `make services`. */
+  readonly servicesDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function readString(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number; use e.g. ${name}=${fallback}`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name}=${value} is out of range; use a value from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function readUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = readString(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is not a URL; use e.g. ${name}=${fallback}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}//, got ${url.protocol}//`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const pageMaxLimit = readInt(env, 'PAGE_MAX_LIMIT', 500, 1, 100_000);
+  const pageDefaultLimit = readInt(env, 'PAGE_DEFAULT_LIMIT', 50, 1, 100_000);
+  if (pageDefaultLimit > pageMaxLimit) {
+    throw new ConfigError(`PAGE_DEFAULT_LIMIT=${pageDefaultLimit} is above PAGE_MAX_LIMIT=${pageMaxLimit}`);
+  }
+  const config: Config = {
+    mysqlUrl: readUrl(env, 'MYSQL_URL', 'mysql://root@127.0.0.1:3306/cqrs_bench', ['mysql:', 'mariadb:']),
+    mysqlPoolMax: readInt(env, 'MYSQL_POOL_MAX', 10, 1, 1000),
+    redisUrl: readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:']),
+    redisPrefix: readString(env, 'REDIS_PREFIX', 'cqrs:'),
+    seed: Object.freeze({
+      products: readInt(env, 'SEED_PRODUCTS', 10_000, 1, 10_000_000),
+      customers: readInt(env, 'SEED_CUSTOMERS', 2_000, 1, 10_000_000),
+      orders: readInt(env, 'SEED_ORDERS', 10_000, 0, 10_000_000),
+      itemsPerOrder: readInt(env, 'SEED_ITEMS_PER_ORDER', 3, 1, 100),
+      seed: readInt(env, 'SEED', 42, 0, 2 ** 31 - 1),
+    }),
+    seedBatchSize: readInt(env, 'SEED_BATCH_SIZE', 2_000, 1, 50_000),
+    rebuildBatchSize: readInt(env, 'REBUILD_BATCH_SIZE', 2_000, 1, 50_000),
+    pageDefaultLimit,
+    pageMaxLimit,
+    listAllCap: readInt(env, 'LIST_ALL_CAP', 100_000, 1, 10_000_000),
+    projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
+    servicesDir: readString(env, 'SERVICES_DIR', '.services'),
+  };
+  return Object.freeze(config);
+}
+
+/** MySQL URL without its database, and the database name: to create the database before using it. */
+export function splitMysqlUrl(mysqlUrl: string): { serverUrl: string; database: string } {
+  const url = new URL(mysqlUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(database)) {
+    throw new ConfigError(`MYSQL_URL must name a database made of letters, digits and _ (got ${JSON.stringify(database)})`);
+  }
+  url.pathname = '/';
+  return { serverUrl: url.toString(), database };
+}

@@ -1,0 +1,52 @@
+// Table names and the row shapes knex reads, in one place.
+
+export const Tables = {
+  products: 'products',
+  customers: 'customers',
+  orders: 'orders',
+  orderItems: 'order_items',
+  events: 'events',
+  eventSequence: 'event_sequence',
+  aggregateCounts: 'aggregate_counts',
+} as const;
+
+export interface ProductRow {
+  id: number;
+  name: string;
+  description: string;
+  price_cents: number;
+  created_at: string;
+}
+
+export interface CustomerRow {
+  id: number;
+  name: string;
+  email: string;
+  address: string;
+  city: string;
+  postal_code: string;
+  country: string;
+  created_at: string;
+}
+
+/** An order row joined with its customer's name and email. */
+export interface OrderRow {
+  id: number;
+  customer_id: number;
+  customer_name: string;
+  customer_email: string;
+  order_number: string;
+  status: string;
+  total_cents: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An order item joined with its product's name. */
+export interface OrderItemRow {
+  order_id: number;
+  product_id: number;
+  product_name: string;
+  quantity: number;
+  unit_price_cents: number;
+}

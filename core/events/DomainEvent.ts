@@ -1,0 +1,26 @@
+import type { CustomerProjection } from '../projections/CustomerProjection.js';
+import type { OrderProjection } from '../projections/OrderProjection.js';
+import type { ProductProjection } from '../projections/ProductProjection.js';
+import type { AggregateType } from '../queries/sql.js';
+
+// Events carry the entity's full new state, so applying one needs no read and applying it twice is a no-op.
+export type DomainEvent =
+  | { type: 'ProductCreated' | 'ProductUpdated'; aggregateType: 'product'; aggregateId: number; payload: ProductProjection }
+  | { type: 'ProductDeleted'; aggregateType: 'product'; aggregateId: number; payload: { id: number } }
+  | { type: 'CustomerCreated'; aggregateType: 'customer'; aggregateId: number; payload: CustomerProjection }
+  | { type: 'CustomerDeleted'; aggregateType: 'customer'; aggregateId: number; payload: { id: number } }
+  | { type: 'OrderCreated'; aggregateType: 'order'; aggregateId: number; payload: OrderProjection }
+  | { type: 'OrderDeleted'; aggregateType: 'order'; aggregateId: number; payload: { id: number } };
+
+export type EventType = DomainEvent['type'];
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'ProductCreated', 'ProductUpdated', 'ProductDeleted', 'CustomerCreated', 'CustomerDeleted', 'OrderCreated', 'OrderDeleted',
+];
+
+/** An event as stored in the outbox. */
+export type StoredEvent = DomainEvent & { readonly position: number; readonly occurredAt: string };
+
+export function aggregateOf(type: EventType): AggregateType {
+  return type.startsWith('Product') ? 'product' : type.startsWith('Customer') ? 'customer' : 'order';
+}

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { EventStore } from '../events/EventStore.js';
+import { CustomerDbQueries } from '../queries/CustomerDbQueries.js';
+import { OrderDbQueries } from '../queries/OrderDbQueries.js';
+import { ProductDbQueries } from '../queries/ProductDbQueries.js';
+import { liveCount, type AggregateType } from '../queries/sql.js';
+import type { Projector } from './Projector.js';
+import type { ProjectionRepositories } from './ProjectionRepositories.js';
+import type { ProjectionRepository } from './ProjectionRepository.js';
+
+export const AGGREGATE_TYPES: readonly AggregateType[] = ['product', 'customer', 'order'];
+
+export interface RebuildProgress {
+  readonly type: AggregateType;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface RebuildResult {
+  readonly type: AggregateType;
+  readonly count: number;
+  /** Outbox position of the MySQL snapshot the rebuild read. */
+  readonly snapshotPosition: number;
+  readonly eventsReplayed: number;
+  readonly ms: number;
+}
+
+const readers: Record<AggregateType, (db: Knex.Transaction, afterId: number, limit: number) => Promise<{ id: number }[]>> = {
+  product: ProductDbQueries.batchAfter,
+  customer: CustomerDbQueries.batchAfter,
+  order: OrderDbQueries.batchAfter,
+};
+
+// Events whose application can change this entity's projections (orders show product names).
+const RELEVANT_EVENTS: Record<AggregateType, readonly AggregateType[]> = {
+  product: ['product'],
+  customer: ['customer'],
+  order: ['order', 'product'],
+};
+
+/**
+ * Rebuilds projections from MySQL: reads one consistent snapshot in keyset batches, writes a fresh key set
+ * with pipelining, replays the events committed meanwhile into it, then swaps it in atomically. Readers see
+ * the old projections until the swap and the complete new ones after it, never a half-built set.
+ */
+export class ProjectionRebuilder {
+  constructor(
+    private readonly knex: Knex,
+    private readonly redis: Redis,
+    private readonly repositories: ProjectionRepositories,
+    private readonly projector: Projector,
+    private readonly batchSize: number,
+  ) {}
+
+  async rebuild(type: AggregateType, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
+    const started = performance.now();
+    const repository = this.repositories[type] as ProjectionRepository<{ id: number }>;
+    const lock = await this.acquireLock(repository.keys.rebuildLock, type);
+    try {
+      await repository.clearRebuild();
+      let count = 0;
+      let snapshotPosition = 0;
+      // REPEATABLE READ: the first read fixes the snapshot; every batch and the position come from it.
+      await this.knex.transaction(async (trx) => {
+        snapshotPosition = await EventStore.lastPosition(trx);
+        const total = await liveCount(trx, type);
+        onProgress?.({ type, done: 0, total });
+        for (let afterId = 0; ;) {
+          const batch = await readers[type](trx, afterId, this.batchSize);
+          if (batch.length === 0) break;
+          await repository.writeRebuildBatch(batch, snapshotPosition);
+          count += batch.length;
+          afterId = batch[batch.length - 1]!.id;
+          onProgress?.({ type, done: count, total: Math.max(total, count) });
+          if (batch.length < this.batchSize) break;
+        }
+      }, { isolationLevel: 'repeatable read' });
+
+      // Events committed after the snapshot: into the new key set before the swap, and again on the live
+      // set after it for any the live projector applied to the old set in between (a no-op otherwise).
+      let eventsReplayed = await this.replay(type, snapshotPosition, 'rebuild');
+      await repository.swapInRebuild();
+      eventsReplayed += await this.replay(type, snapshotPosition, 'live');
+      return { type, count, snapshotPosition, eventsReplayed, ms: performance.now() - started };
+    } finally {
+      await this.releaseLock(repository.keys.rebuildLock, lock);
+    }
+  }
+
+  /** Rebuilds every projection, then moves the projector's checkpoint to the oldest snapshot read. */
+  async rebuildAll(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult[]> {
+    const results: RebuildResult[] = [];
+    for (const type of AGGREGATE_TYPES) results.push(await this.rebuild(type, onProgress));
+    await this.projector.advanceCheckpoint(Math.min(...results.map((r) => r.snapshotPosition)));
+    return results;
+  }
+
+  private async replay(type: AggregateType, after: number, keySet: 'live' | 'rebuild'): Promise<number> {
+    let replayed = 0;
+    for (let position = after; ;) {
+      const events = await EventStore.readAfter(this.knex, position, 500, RELEVANT_EVENTS[type]);
+      if (events.length === 0) return replayed;
+      await this.projector.applyEvents(events, { only: type, keySet });
+      replayed += events.length;
+      position = events[events.length - 1]!.position;
+    }
+  }
+
+  private async acquireLock(key: string, type: AggregateType): Promise<string> {
+    const token = randomUUID();
+    const ok = await this.redis.set(key, token, 'PX', 10 * 60_000, 'NX');
+    if (ok !== 'OK') throw new AppError('CONFLICT', `a rebuild of the ${type} projections is already running (lock ${key})`);
+    return token;
+  }
+
+  private async releaseLock(key: string, token: string): Promise<void> {
+    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+  }
+}

@@ -1,0 +1,39 @@
+import { Redis } from 'ioredis';
+
+export interface RedisOptions {
+  /** Called once each time the connection goes from up to down (not on every retry). */
+  readonly onDown?: (error: Error) => void;
+}
+
+/**
+ * A client that fails fast while Redis is down (no offline queue, one try per command), so a request
+ * answers 503 at once instead of hanging, and reconnects in the background until Redis is back.
+ */
+export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
+  });
+  let up = true;
+  redis.on('ready', () => { up = true; });
+  redis.on('error', (error: Error) => {
+    if (up) {
+      up = false;
+      options.onDown?.(error);
+    }
+  });
+  return redis;
+}
+
+/** Waits until the client is ready; rejects on the first connection error. */
+export async function connectRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const onReady = () => { redis.off('error', onError); resolve(); };
+    const onError = (error: Error) => { redis.off('ready', onReady); reject(error); };
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
+}
