@@ -51,7 +51,7 @@ export class CustomerCommands {
   }
 
   /** Soft delete: the customer's orders stay, showing the customer's name. */
-  delete(id: number): Promise<{ id: number }> {
+  async delete(id: number): Promise<{ id: number }> {
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.customers).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
       if (!current) throw notFound('customer', id);

@@ -32,7 +32,7 @@ export class OrderCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
   /** Unit prices are taken from the products; customer and products are share-locked until commit. */
-  create(body: unknown): Promise<OrderProjection> {
+  async create(body: unknown): Promise<OrderProjection> {
     const input = validate(CreateOrder, body);
     return this.executor.execute(async (trx) => {
       const productIds = [...new Set(input.items.map((i) => i.product_id))];
@@ -76,7 +76,7 @@ export class OrderCommands {
     });
   }
 
-  delete(id: number): Promise<{ id: number }> {
+  async delete(id: number): Promise<{ id: number }> {
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.orders).select('id').where({ id }).forUpdate().first();
       if (!current) throw notFound('order', id);

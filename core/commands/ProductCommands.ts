@@ -31,7 +31,7 @@ const COLUMNS = ['id', 'name', 'description', 'price_cents', 'created_at'];
 export class ProductCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
-  create(body: unknown): Promise<ProductProjection> {
+  async create(body: unknown): Promise<ProductProjection> {
     const input = validate(CreateProduct, body);
     return this.executor.execute(async (trx) => {
       const now = nowSql();
@@ -48,7 +48,7 @@ export class ProductCommands {
     });
   }
 
-  update(id: number, body: unknown): Promise<ProductProjection> {
+  async update(id: number, body: unknown): Promise<ProductProjection> {
     const input = validate(UpdateProduct, body);
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.products).select(COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
@@ -65,7 +65,7 @@ export class ProductCommands {
   }
 
   /** Soft delete: the product leaves the catalogue; orders that hold it keep showing it. */
-  delete(id: number): Promise<{ id: number }> {
+  async delete(id: number): Promise<{ id: number }> {
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.products).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
       if (!current) throw notFound('product', id);

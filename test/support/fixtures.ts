@@ -1,0 +1,34 @@
+import { createApplication, type Application } from '../../core/app.js';
+import { loadConfig, type Config } from '../../core/config.js';
+import { Tables } from '../../core/db/tables.js';
+import { silentLogger } from '../../core/logger.js';
+import { connectRedis } from '../../core/redis/connection.js';
+import { Seeder } from '../../core/seed/Seeder.js';
+
+/** An application on the test database and Redis index, connected. */
+export async function createTestApp(overrides: Partial<Config> = {}): Promise<Application> {
+  const app = createApplication({ ...loadConfig(), ...overrides }, { logger: silentLogger });
+  await connectRedis(app.redis);
+  return app;
+}
+
+/** Empties the write model (tables, outbox, counters) and the read model (projections, checkpoint). */
+export async function resetData(app: Application): Promise<void> {
+  await app.knex.transaction(async (trx) => {
+    await trx.raw('SET FOREIGN_KEY_CHECKS = 0');
+    for (const table of [Tables.orderItems, Tables.orders, Tables.customers, Tables.products, Tables.events]) {
+      await trx.raw(`TRUNCATE TABLE \`${table}\``);
+    }
+    await trx.raw('SET FOREIGN_KEY_CHECKS = 1');
+  });
+  await app.knex(Tables.eventSequence).update({ last_position: 0 });
+  await app.knex(Tables.aggregateCounts).update({ live_count: 0 });
+  await app.projector.reset();
+}
+
+/** A small deterministic data set, projections rebuilt. */
+export async function seedSmall(app: Application, sizes = { products: 30, customers: 10, orders: 40, itemsPerOrder: 3, seed: 7 }): Promise<void> {
+  await new Seeder(app.knex, 25).seed(sizes);
+  await app.projector.reset();
+  await app.rebuilder.rebuildAll();
+}
