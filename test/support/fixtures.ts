@@ -1,12 +1,44 @@
 import { createApplication, type Application } from '../../core/app.js';
-import { loadConfig, type Config } from '../../core/config.js';
+import { ensureServices } from '../../cli/services.js';
+import { loadConfig, splitMysqlUrl, type Config } from '../../core/config.js';
+import { createKnex, ensureDatabase } from '../../core/db/connection.js';
+import { migrateLatest } from '../../core/db/migrate.js';
 import { Tables } from '../../core/db/tables.js';
 import { silentLogger } from '../../core/logger.js';
 import { connectRedis } from '../../core/redis/connection.js';
 import { Seeder } from '../../core/seed/Seeder.js';
 
+let prepared: Promise<void> | undefined;
+
+/**
+ * Once per test run: the services must answer (started if need be, or the run fails with the reason),
+ * and the test database is recreated from the migrations.
+ */
+export function prepareTestDatabase(): Promise<void> {
+  prepared ??= (async () => {
+    const config = loadConfig();
+    await ensureServices(config);
+    const { database } = splitMysqlUrl(config.mysqlUrl);
+    const server = createKnex(config.mysqlUrl, { withoutDatabase: true, poolMax: 1 });
+    try {
+      await server.raw(`DROP DATABASE IF EXISTS \`${database}\``);
+    } finally {
+      await server.destroy();
+    }
+    await ensureDatabase(config.mysqlUrl);
+    const knex = createKnex(config.mysqlUrl, { poolMax: 1 });
+    try {
+      await migrateLatest(knex);
+    } finally {
+      await knex.destroy();
+    }
+  })();
+  return prepared;
+}
+
 /** An application on the test database and Redis index, connected. */
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<Application> {
+  await prepareTestDatabase();
   const app = createApplication({ ...loadConfig(), ...overrides }, { logger: silentLogger });
   await connectRedis(app.redis);
   return app;

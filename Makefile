@@ -1,0 +1,51 @@
+# cqrs-node-bench — every target builds what it needs first. Configuration: environment variables (README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE := node
+ENTITIES := products customers orders
+
+.PHONY: help install build services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
+        test test-unit test-integration clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 28
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## install the npm dependencies (npm ci)
+
+build: install ## compile TypeScript to dist/
+	npx tsc -p .
+
+services: build ## check MySQL and Redis answer; start private ones on loopback if needed and installed
+	$(NODE) dist/cli/services.js
+
+migrate: services ## create the database and apply migrations
+	$(NODE) dist/cli/migrate.js
+
+seed: migrate ## replace the data set with a deterministic one (SEED_* sizes), then rebuild the projections
+	$(NODE) dist/cli/seed.js
+
+rebuild-projections: migrate ## rebuild every projection from MySQL (atomic swap, progress shown)
+	$(NODE) dist/cli/rebuild.js all
+
+# rebuild-products, rebuild-customers, rebuild-orders: rebuild one projection
+$(addprefix rebuild-,$(ENTITIES)): rebuild-%: migrate
+	$(NODE) dist/cli/rebuild.js $*
+
+projector: migrate ## run the outbox projector in the foreground (Ctrl-C stops it)
+	$(NODE) dist/cli/projector.js
+
+test: services ## run every test (unit and integration) against the real services
+	npx mocha 'dist/test/**/*.test.js'
+
+test-unit: build ## unit tests only (no services needed)
+	npx mocha 'dist/test/unit/**/*.test.js'
+
+test-integration: services ## integration tests only
+	npx mocha 'dist/test/integration/**/*.test.js'
+
+clean: ## remove the build output
+	rm -rf dist
