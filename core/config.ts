@@ -26,6 +26,31 @@ export interface Config {
   readonly projectorIntervalMs: number;
   /** Folder for private MariaDB / Redis instances started by `make services`. */
   readonly servicesDir: string;
+  readonly runtimes: RuntimeSettings;
+}
+
+export interface RuntimeSettings {
+  /** Address the runtimes listen on. */
+  readonly host: string;
+  readonly forkPort: number;
+  readonly expressPort: number;
+  readonly uwsPort: number;
+  /** Child processes of the fork runtime (pm.max_children). */
+  readonly forkWorkers: number;
+  /** Keep MySQL and Redis connections in fork children between requests (persistent connections). */
+  readonly forkPersistent: boolean;
+  /** Recycle a fork child after this many requests (pm.max_requests); 0 never. */
+  readonly forkMaxRequests: number;
+  /** Requests the fork master queues while every child is busy (listen backlog); beyond it, 503. */
+  readonly forkQueueCapacity: number;
+  /** A fork child still busy after this long is killed and the request answered 504 (request_terminate_timeout). */
+  readonly forkRequestTimeoutMs: number;
+  /** Worker threads of the uws runtime (FrankenPHP `num`). */
+  readonly uwsWorkers: number;
+  /** Whether a runtime runs the outbox projector loop in its main process. */
+  readonly projector: boolean;
+  /** Expose /debug/* routes (sleep, crash) used by the tests; never in a benchmark. */
+  readonly debugRoutes: boolean;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +75,14 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name}=${value} is out of range; use a value from ${min} to ${max}`);
   }
   return value;
+}
+
+function readFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a flag; use ${name}=1 or ${name}=0`);
 }
 
 function readUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
@@ -91,6 +124,20 @@ export function loadConfig(env: Env = process.env): Config {
     listAllCap: readInt(env, 'LIST_ALL_CAP', 100_000, 1, 10_000_000),
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
+    runtimes: Object.freeze({
+      host: readString(env, 'HOST', '127.0.0.1'),
+      forkPort: readInt(env, 'FORK_PORT', 8081, 1, 65_535),
+      expressPort: readInt(env, 'EXPRESS_PORT', 8082, 1, 65_535),
+      uwsPort: readInt(env, 'UWS_PORT', 8083, 1, 65_535),
+      forkWorkers: readInt(env, 'FORK_WORKERS', 4, 1, 256),
+      forkPersistent: readFlag(env, 'FORK_PERSISTENT', false),
+      forkMaxRequests: readInt(env, 'FORK_MAX_REQUESTS', 0, 0, 10_000_000),
+      forkQueueCapacity: readInt(env, 'FORK_QUEUE_CAPACITY', 1024, 1, 1_000_000),
+      forkRequestTimeoutMs: readInt(env, 'FORK_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      uwsWorkers: readInt(env, 'UWS_WORKERS', 2, 1, 256),
+      projector: readFlag(env, 'PROJECTOR', true),
+      debugRoutes: readFlag(env, 'DEBUG_ROUTES', false),
+    }),
   };
   return Object.freeze(config);
 }

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+  WORKER_DIED: { status: 502, message: 'The worker died while handling the request' },
+  WORKER_TIMEOUT: { status: 504, message: 'The worker took too long and was stopped' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 
@@ -24,6 +26,8 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
+  /** For METHOD_NOT_ALLOWED: the methods the path does answer (the Allow header). */
+  allow?: string;
 
   constructor(
     readonly code: ErrorCode,
@@ -43,6 +47,12 @@ export function isAppError(error: unknown): error is AppError {
 export function validationError(fields: readonly FieldError[]): AppError {
   const names = [...new Set(fields.map((f) => f.field))].join(', ');
   return new AppError('VALIDATION_FAILED', `Invalid field(s): ${names}`, fields);
+}
+
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): AppError {
+  const error = new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+  error.allow = allowed.join(', ');
+  return error;
 }
 
 export function notFound(entity: string, id: number | string): AppError {

@@ -1,0 +1,24 @@
+import { threadId } from 'node:worker_threads';
+import { json } from './routes.js';
+import type { Route } from './types.js';
+
+// Test-only routes, mounted when DEBUG_ROUTES=1: a slow request (to watch queueing) and a crash (to watch
+// a worker die). Never enabled by the benchmark.
+export const DEBUG_ROUTES: readonly Route[] = Object.freeze([
+  {
+    method: 'GET', pattern: '/debug/sleep/:ms', source: 'none', hasBody: false, needsApp: false,
+    async handler(_request, params) {
+      const ms = Math.min(Number(params.ms) || 0, 10_000);
+      const started = performance.timeOrigin + performance.now();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return json(200, { pid: process.pid, thread: threadId, started, finished: performance.timeOrigin + performance.now() });
+    },
+  },
+  {
+    method: 'GET', pattern: '/debug/crash', source: 'none', hasBody: false, needsApp: false,
+    async handler() {
+      setImmediate(() => process.exit(70));
+      return new Promise(() => undefined); // never answers: the process is gone
+    },
+  },
+] satisfies Route[]);

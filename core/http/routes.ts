@@ -1,0 +1,146 @@
+import type { Application } from '../app.js';
+import { AppError, toAppError } from '../errors.js';
+import { pageBody, parsePageRequest } from '../pagination.js';
+import type { AggregateType } from '../queries/sql.js';
+import { parseId } from '../validation.js';
+import { parseBody, parseQuery } from './body.js';
+import type { HttpRequest, HttpResponse, RequestContext, Route, RouteSource } from './types.js';
+
+/** Locales the routes answer under (`/{locale}/…`), kept from the original demo. */
+export const LOCALES: readonly string[] = ['en'];
+
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+
+export function json(status: number, body: unknown): HttpResponse {
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+/** The one place an error becomes a response: status and message of its code, never a stack. */
+export function errorResponse(error: unknown): HttpResponse {
+  const e = toAppError(error);
+  const headers = e.code === 'METHOD_NOT_ALLOWED' && e.allow ? { ...JSON_HEADERS, allow: e.allow } : JSON_HEADERS;
+  return { status: e.status, headers, body: JSON.stringify({ error: e.message, code: e.code, ...(e.fields.length > 0 && { fields: e.fields }) }) };
+}
+
+function checkLocale(params: Readonly<Record<string, string>>): void {
+  if (!LOCALES.includes(params.locale ?? '')) {
+    throw new AppError('NOT_FOUND', `Unknown locale ${JSON.stringify(params.locale)}; use ${LOCALES.join(', ')}`);
+  }
+}
+
+type Handler = (request: HttpRequest, params: Readonly<Record<string, string>>, app: Application) => Promise<HttpResponse>;
+
+interface RouteOptions {
+  readonly source: RouteSource;
+  readonly hasBody?: boolean;
+  readonly localised?: boolean;
+}
+
+function route(method: Route['method'], pattern: string, options: RouteOptions, handle: Handler): Route {
+  return {
+    method,
+    pattern,
+    source: options.source,
+    hasBody: options.hasBody ?? false,
+    needsApp: true,
+    async handler(request, params, context) {
+      try {
+        if (options.localised !== false) checkLocale(params);
+        return await handle(request, params, context.app);
+      } catch (err) {
+        if (toAppError(err).code === 'INTERNAL') context.app.logger.error('request failed', { err, method, pattern });
+        return errorResponse(err);
+      }
+    },
+  };
+}
+
+interface EntityRoutes {
+  readonly type: AggregateType;
+  readonly plural: string;
+  readonly updatable: boolean;
+}
+
+const ENTITIES: readonly EntityRoutes[] = [
+  { type: 'product', plural: 'products', updatable: true },
+  { type: 'customer', plural: 'customers', updatable: false },
+  { type: 'order', plural: 'orders', updatable: false },
+];
+
+function entityRoutes({ type, plural, updatable }: EntityRoutes): Route[] {
+  const base = `/:locale/${plural}`;
+  const list = (source: 'db' | 'projection'): Handler => async (request, _params, app) => {
+    const page = parsePageRequest(parseQuery(request.query), app.config);
+    const reads = app.reads[type][source] as Application['reads']['product']['db'];
+    return json(200, pageBody(plural, page, await reads.list(page)));
+  };
+  const get = (source: 'db' | 'projection'): Handler => async (_request, params, app) => {
+    const reads = app.reads[type][source] as Application['reads']['product']['db'];
+    return json(200, { [type]: await reads.get(parseId(params.id)) });
+  };
+  const commands = (app: Application) => app.commands[type] as Partial<Application['commands']['product']>;
+  const routes: Route[] = [
+    route('GET', `${base}/db`, { source: 'db' }, list('db')),
+    route('GET', `${base}/db/:id`, { source: 'db' }, get('db')),
+    route('GET', `${base}/projection`, { source: 'redis' }, list('projection')),
+    route('GET', `${base}/projection/:id`, { source: 'redis' }, get('projection')),
+    // The original demo's Postman collection reads the projections at the bare paths.
+    route('GET', base, { source: 'redis' }, list('projection')),
+    route('GET', `${base}/:id`, { source: 'redis' }, get('projection')),
+    route('POST', base, { source: 'db', hasBody: true }, async (request, _params, app) =>
+      json(201, { [type]: await commands(app).create!(parseBody(request.contentType, request.body)) })),
+    route('DELETE', `${base}/:id`, { source: 'db' }, async (_request, params, app) => {
+      const { id } = await commands(app).delete!(parseId(params.id));
+      return json(200, { message: `${type} ${id} deleted`, id });
+    }),
+  ];
+  if (updatable) {
+    routes.push(route('PUT', `${base}/:id`, { source: 'db', hasBody: true }, async (request, params, app) => {
+      const id = parseId(params.id);
+      return json(200, { [type]: await commands(app).update!(id, parseBody(request.contentType, request.body)) });
+    }));
+  }
+  return routes;
+}
+
+async function serviceStatus(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref())]);
+    return 'up';
+  } catch {
+    return 'down';
+  }
+}
+
+const index: Handler = async (_request, params) =>
+  json(200, {
+    name: 'cqrs-node-bench',
+    locale: params.locale,
+    entities: ENTITIES.map((e) => e.plural),
+    sources: { db: 'MySQL write model', projection: 'Redis projections' },
+  });
+
+/** Every route of the application, in match order (specific paths before parameterised ones). */
+export const ROUTES: readonly Route[] = Object.freeze([
+  {
+    method: 'GET', pattern: '/healthz', source: 'none', hasBody: false, needsApp: true,
+    async handler(_request, _params, { app }) {
+      const [mysql, redis] = await Promise.all([
+        serviceStatus(() => app.knex.raw('SELECT 1')),
+        serviceStatus(() => app.redis.ping()),
+      ]);
+      const ok = mysql === 'up' && redis === 'up';
+      return json(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', mysql, redis, ...(!ok && { error: 'A backing service (MySQL or Redis) is unavailable' }) });
+    },
+  },
+  {
+    method: 'GET', pattern: '/metrics', source: 'none', hasBody: false, needsApp: false,
+    async handler(_request, _params, { metricsText }) {
+      const { contentType, body } = await metricsText();
+      return { status: 200, headers: { 'content-type': contentType }, body };
+    },
+  },
+  route('GET', '/:locale', { source: 'none' }, index),
+  route('GET', '/:locale/', { source: 'none' }, index),
+  ...ENTITIES.flatMap(entityRoutes),
+] satisfies Route[]);

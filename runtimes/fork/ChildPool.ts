@@ -1,0 +1,193 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../../core/errors.js';
+import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
+import { consoleLogger } from '../../core/logger.js';
+import type { MetricsSnapshot, PoolCounters, PoolState } from '../../core/metrics/RuntimeMetrics.js';
+import type { ChildMessage, MasterMessage } from './protocol.js';
+
+const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
+
+interface Job {
+  readonly id: number;
+  readonly request: HttpRequest;
+  readonly resolve: (response: HttpResponse) => void;
+}
+
+interface Child {
+  readonly index: number;
+  readonly process: ChildProcess;
+  ready: boolean;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Reached its request quota: gets no more work and is replaced when it exits. */
+  retiring: boolean;
+}
+
+export interface ChildPoolOptions {
+  readonly size: number;
+  readonly queueCapacity: number;
+  readonly requestTimeoutMs: number;
+  /** Turns an error into the response the client gets (the route table's single error mapping). */
+  readonly errorResponse: (error: unknown) => HttpResponse;
+}
+
+/**
+ * PHP-FPM's process manager, static mode: `size` children, each serving one request at a time. A request
+ * waits in a FIFO queue (the listen queue) until a child is idle. The rule for a dying child: its in-flight
+ * request is answered 502 (504 when it was killed for taking longer than the timeout), and a new child
+ * takes its place. A child that retires after FORK_MAX_REQUESTS is replaced the same way, without error.
+ */
+export class ChildPool {
+  private readonly children = new Set<Child>();
+  private readonly queue: Job[] = [];
+  private readonly metricsWaiters = new Map<number, (snapshot: MetricsSnapshot | undefined) => void>();
+  private nextId = 1;
+  private nextIndex = 1;
+  private stopping = false;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly options: ChildPoolOptions, private readonly counters: PoolCounters) {
+    counters.setQueueCapacity(options.queueCapacity);
+  }
+
+  /** Starts the children and waits until each has booted. */
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.options.size }, () => this.spawn()));
+  }
+
+  state(): PoolState {
+    let busy = 0;
+    for (const child of this.children) if (child.job) busy++;
+    return { total: this.children.size, busy, queue: this.queue.length };
+  }
+
+  /** Answers with the response of the child that handled the request (or an error of the pool). */
+  handle(request: HttpRequest): Promise<HttpResponse> {
+    return new Promise((resolve) => {
+      if (this.stopping) {
+        resolve(this.options.errorResponse(new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down')));
+        return;
+      }
+      const idle = this.idleChild();
+      if (!idle) {
+        this.counters.allBusy();
+        if (this.queue.length >= this.options.queueCapacity) {
+          resolve(this.options.errorResponse(new AppError('SERVICE_UNAVAILABLE', `Every worker is busy and the queue is full (${this.options.queueCapacity} requests)`)));
+          return;
+        }
+      }
+      this.queue.push({ id: this.nextId++, request, resolve });
+      this.counters.queueSeen(this.queue.length);
+      this.dispatch();
+    });
+  }
+
+  /** Every live child's metrics (a child that does not answer within a second is left out). */
+  async snapshots(): Promise<MetricsSnapshot[]> {
+    const waits = [...this.children].filter((c) => c.ready).map((child) => new Promise<MetricsSnapshot | undefined>((resolve) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => { this.metricsWaiters.delete(id); resolve(undefined); }, 1_000);
+      this.metricsWaiters.set(id, (snapshot) => { clearTimeout(timer); resolve(snapshot); });
+      this.send(child, { type: 'metrics', id });
+    }));
+    return (await Promise.all(waits)).filter((s): s is MetricsSnapshot => s !== undefined);
+  }
+
+  /** Stops taking requests, lets the queue and in-flight requests finish, then stops the children. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.queue.length > 0 || this.state().busy > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
+    const exits = [...this.children].map((child) => new Promise((resolve) => {
+      if (child.process.exitCode !== null) resolve(undefined);
+      else child.process.once('exit', resolve);
+      this.send(child, { type: 'shutdown' });
+    }));
+    await Promise.all(exits);
+  }
+
+  private idleChild(): Child | undefined {
+    for (const child of this.children) if (child.ready && !child.job && !child.retiring) return child;
+    return undefined;
+  }
+
+  private dispatch(): void {
+    for (let child = this.idleChild(); child && this.queue.length > 0; child = this.idleChild()) {
+      const job = this.queue.shift()!;
+      child.job = job;
+      child.timer = setTimeout(() => this.timeOut(child!), this.options.requestTimeoutMs);
+      this.send(child, { type: 'request', id: job.id, request: job.request });
+    }
+    if (this.drained && this.queue.length === 0 && this.state().busy === 0) this.drained();
+  }
+
+  private send(child: Child, message: MasterMessage): void {
+    if (child.process.connected) child.process.send(message);
+  }
+
+  private spawn(): Promise<void> {
+    const index = this.nextIndex++;
+    const proc = fork(CHILD_SCRIPT, [], {
+      serialization: 'advanced',
+      env: { ...process.env, FORK_CHILD_INDEX: String(index) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const child: Child = { index, process: proc, ready: false, job: undefined, timer: undefined, retiring: false };
+    this.children.add(child);
+    return new Promise((resolve) => {
+      proc.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') {
+          child.ready = true;
+          resolve();
+          this.dispatch();
+        } else if (message.type === 'response') {
+          this.finish(child, message.id, message.response);
+          if (message.retiring) child.retiring = true;
+          this.dispatch();
+        } else if (message.type === 'metrics') {
+          this.metricsWaiters.get(message.id)?.(message.snapshot);
+          this.metricsWaiters.delete(message.id);
+        }
+      });
+      proc.once('exit', (code, signal) => {
+        resolve();
+        this.onExit(child, code, signal);
+      });
+    });
+  }
+
+  private finish(child: Child, id: number, response: HttpResponse): void {
+    const job = child.job;
+    if (!job || job.id !== id) return;
+    clearTimeout(child.timer);
+    child.job = undefined;
+    job.resolve(response);
+  }
+
+  private timeOut(child: Child): void {
+    const job = child.job;
+    if (!job) return;
+    consoleLogger.warn('fork: child exceeded the request timeout; killing it', { child: child.index, path: job.request.path });
+    this.finish(child, job.id, this.options.errorResponse(new AppError('WORKER_TIMEOUT', `The request took longer than ${this.options.requestTimeoutMs} ms; its worker was stopped`)));
+    child.retiring = true;
+    child.process.kill('SIGKILL');
+  }
+
+  private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    this.children.delete(child);
+    const expected = this.stopping || (child.retiring && (code === 0 || signal === 'SIGKILL'));
+    if (child.job) {
+      this.finish(child, child.job.id, this.options.errorResponse(new AppError('WORKER_DIED', 'The worker process died while handling the request')));
+    }
+    if (this.stopping) {
+      this.dispatch();
+      return;
+    }
+    if (expected && code === 0) this.counters.restarted();
+    else {
+      this.counters.crashed();
+      consoleLogger.warn('fork: child died; replacing it', { child: child.index, code, signal });
+    }
+    void this.spawn().then(() => this.dispatch());
+  }
+}

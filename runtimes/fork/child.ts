@@ -1,0 +1,86 @@
+import { createApplication, type Application } from '../../core/app.js';
+import { loadConfig } from '../../core/config.js';
+import { RouteTable } from '../../core/http/RouteTable.js';
+import type { HttpRequest, HttpResponse, RequestContext } from '../../core/http/types.js';
+import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
+import { connectRedis } from '../../core/redis/connection.js';
+import { bootApplication } from '../shared/bootstrap.js';
+import type { ChildMessage, MasterMessage } from './protocol.js';
+
+// A fork child: serves one request at a time, handed over by the master. By default it bootstraps the
+// application for each request and closes its MySQL and Redis connections after it (shared-nothing, as
+// PHP does); FORK_PERSISTENT=1 keeps one application (persistent connections).
+
+const config = loadConfig();
+const settings = config.runtimes;
+const metrics = new RuntimeMetrics('fork', `child-${process.env.FORK_CHILD_INDEX ?? '?'}`, 'back');
+const table = new RouteTable({ debugRoutes: settings.debugRoutes });
+const persistent: Application | undefined = settings.forkPersistent
+  ? await bootApplication(config, metrics, { projector: false })
+  : undefined;
+let served = 0;
+
+function send(message: ChildMessage): void {
+  process.send!(message);
+}
+
+const noMetrics = async (): Promise<never> => {
+  throw new Error('the fork master serves /metrics');
+};
+
+/** Per-request bootstrap: a fresh application with one MySQL connection and its own Redis connection. */
+async function handlePerRequest(request: HttpRequest): Promise<HttpResponse> {
+  let app: Application | undefined;
+  const context = async (): Promise<RequestContext> => {
+    app = createApplication(config, { mysqlPoolMax: 1 });
+    metrics.instrument(app);
+    // Redis is opened for every request, as Predis under FPM is. A read from the projections needs it
+    // (its failure answers 503); anything else can do without it (a command leaves it to the projector).
+    const connected = connectRedis(app.redis);
+    if (table.router.match(request.method, request.path).route.source === 'redis') await connected;
+    else await connected.catch(() => undefined);
+    return { app, metricsText: noMetrics };
+  };
+  try {
+    return await table.respond(request, context, metrics);
+  } finally {
+    await app?.close();
+  }
+}
+
+async function handle(request: HttpRequest): Promise<HttpResponse> {
+  if (!persistent) return handlePerRequest(request);
+  return table.respond(request, async () => ({ app: persistent, metricsText: noMetrics }), metrics);
+}
+
+process.on('message', (message: MasterMessage) => {
+  switch (message.type) {
+    case 'request':
+      void handle(message.request).then((response) => {
+        served++;
+        const retiring = settings.forkMaxRequests > 0 && served >= settings.forkMaxRequests;
+        send({ type: 'response', id: message.id, response, retiring });
+        if (retiring) void shutdown();
+      });
+      break;
+    case 'metrics':
+      void metrics.snapshot().then((snapshot) => send({ type: 'metrics', id: message.id, snapshot }));
+      break;
+    case 'shutdown':
+      void shutdown();
+      break;
+  }
+});
+
+async function shutdown(): Promise<void> {
+  await persistent?.close();
+  process.disconnect?.();
+  process.exit(0);
+}
+
+// The master owns the signals: a Ctrl-C reaches the whole process group, and the master decides when
+// its children stop (after their in-flight request).
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
+
+/** Reads a node:http request body, stopping at the limit; `tooLarge` tells whether it was cut. */
+export async function readBody(request: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT_BYTES) {
+    request.resume();
+    return { body: Buffer.alloc(0), tooLarge: true };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT_BYTES) {
+      request.resume();
+      return { body: Buffer.alloc(0), tooLarge: true };
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), tooLarge: false };
+}
+
+/** Splits `/path?query` into its parts. */
+export function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}

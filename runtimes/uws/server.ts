@@ -1,0 +1,112 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Application } from '../../core/app.js';
+import { loadConfig, type Config } from '../../core/config.js';
+import { consoleLogger } from '../../core/logger.js';
+import { aggregateMetrics, RuntimeMetrics, type MetricsSnapshot, type PoolState } from '../../core/metrics/RuntimeMetrics.js';
+import type { RunningRuntime } from '../express/server.js';
+import { bootApplication } from '../shared/bootstrap.js';
+import { isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { loadNativeUws } from './native.js';
+import type { MainMessage, WorkerMessage } from './protocol.js';
+
+// Mirrors FrankenPHP worker mode: UWS_WORKERS worker threads, each booting the application once and
+// serving requests from its own uWS App on the shared port. The main thread starts and replaces workers,
+// runs the projector, and aggregates the workers' metrics for /metrics. A worker that dies is replaced
+// (counted in cqrs_worker_crashes_total); the requests it had in flight are lost with its connections.
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+interface WorkerHandle {
+  readonly index: number;
+  readonly thread: Worker;
+}
+
+export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
+  loadNativeUws(); // fail here, before starting any thread, if the native binary does not load
+  const settings = config.runtimes;
+  const metrics = new RuntimeMetrics('uws', 'main');
+  const workers = new Set<WorkerHandle>();
+  let lastState: PoolState = { total: 0, busy: 0, queue: 0 };
+  const counters = metrics.watchPool(() => lastState);
+  const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
+  let stopping = false;
+  let nextId = 1;
+  const snapshotWaiters = new Map<number, (reply: { snapshot: MetricsSnapshot; inFlight: number } | undefined) => void>();
+
+  async function metricsText(): Promise<{ contentType: string; body: string }> {
+    const replies = await Promise.all([...workers].map((w) => new Promise<{ snapshot: MetricsSnapshot; inFlight: number } | undefined>((resolve) => {
+      const id = nextId++;
+      const timer = setTimeout(() => { snapshotWaiters.delete(id); resolve(undefined); }, 1_000);
+      snapshotWaiters.set(id, (reply) => { clearTimeout(timer); resolve(reply); });
+      w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage);
+    })));
+    const answered = replies.filter((r) => r !== undefined);
+    // The worker asking for /metrics counts itself as busy: that request is in flight.
+    lastState = { total: workers.size, busy: answered.filter((r) => r.inFlight > 0).length, queue: 0 };
+    return aggregateMetrics([await metrics.snapshot(), ...answered.map((r) => r.snapshot)]);
+  }
+
+  function spawn(index: number): Promise<void> {
+    const thread = new Worker(WORKER_SCRIPT, { workerData: { index } });
+    const handle: WorkerHandle = { index, thread };
+    workers.add(handle);
+    return new Promise((resolve, reject) => {
+      thread.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'listening':
+            resolve();
+            break;
+          case 'listen-failed':
+            reject(new Error(`uws worker ${index}: ${message.reason}`));
+            break;
+          case 'snapshot':
+            snapshotWaiters.get(message.id)?.({ snapshot: message.snapshot, inFlight: message.inFlight });
+            snapshotWaiters.delete(message.id);
+            break;
+          case 'metrics-request':
+            void metricsText().then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));
+            break;
+        }
+      });
+      thread.once('error', (err) => {
+        consoleLogger.error('uws worker failed', { worker: index, err });
+        reject(err);
+      });
+      thread.once('exit', (code) => {
+        workers.delete(handle);
+        if (stopping) return;
+        counters.crashed();
+        consoleLogger.warn('uws worker exited; replacing it', { worker: index, code });
+        void spawn(index).catch((err) => consoleLogger.error('uws worker could not be replaced', { worker: index, err }));
+      });
+    });
+  }
+
+  try {
+    await Promise.all(Array.from({ length: settings.uwsWorkers }, (_, i) => spawn(i + 1)));
+  } catch (err) {
+    stopping = true;
+    await Promise.all([...workers].map((w) => w.thread.terminate()));
+    await app?.close();
+    throw err;
+  }
+  lastState = { total: workers.size, busy: 0, queue: 0 };
+  consoleLogger.info('uws runtime listening', { port: settings.uwsPort, host: settings.host, workers: settings.uwsWorkers });
+  return {
+    port: settings.uwsPort,
+    async close() {
+      stopping = true;
+      await Promise.all([...workers].map((w) => new Promise((resolve) => {
+        w.thread.once('exit', resolve);
+        w.thread.postMessage({ type: 'shutdown' } satisfies MainMessage);
+      })));
+      await app?.close();
+    },
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const runtime = await startUwsRuntime(loadConfig());
+  stopOnSignals('uws', () => runtime.close());
+}

@@ -1,0 +1,170 @@
+import { STATUS_CODES } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadConfig } from '../../core/config.js';
+import { BODY_LIMIT_BYTES, bodyTooLarge } from '../../core/http/body.js';
+import { RouteTable } from '../../core/http/RouteTable.js';
+import { errorResponse } from '../../core/http/routes.js';
+import type { HttpRequest, HttpResponse, RequestContext, Route } from '../../core/http/types.js';
+import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
+import { bootApplication } from '../shared/bootstrap.js';
+import { loadNativeUws } from './native.js';
+import type { MainMessage, WorkerMessage } from './protocol.js';
+
+// One uws worker thread: the application booted once (like a FrankenPHP worker script), its own uWS App
+// listening on the shared port (SO_REUSEPORT: the kernel spreads connections over the workers).
+
+type UwsResponse = import('@trufflesuite/uws-js-unofficial').HttpResponse;
+type UwsRequest = import('@trufflesuite/uws-js-unofficial').HttpRequest;
+
+const uws = loadNativeUws();
+const { index } = workerData as { index: number };
+const config = loadConfig();
+const port = parentPort!;
+const metrics = new RuntimeMetrics('uws', `worker-${index}`);
+const app = await bootApplication(config, metrics, { projector: false });
+const table = new RouteTable({ debugRoutes: config.runtimes.debugRoutes });
+
+let inFlight = 0;
+let nextMetricsId = 1;
+const metricsWaiters = new Map<number, (text: { contentType: string; body: string }) => void>();
+const context: RequestContext = {
+  app,
+  metricsText: () => new Promise((resolve) => {
+    const id = nextMetricsId++;
+    metricsWaiters.set(id, resolve);
+    post({ type: 'metrics-request', id });
+  }),
+};
+const getContext = async () => context;
+const EMPTY = Buffer.alloc(0);
+const STATUS_LINES = new Map<number, string>();
+
+function post(message: WorkerMessage): void {
+  port.postMessage(message);
+}
+
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (!line) STATUS_LINES.set(status, (line = `${status} ${STATUS_CODES[status] ?? ''}`));
+  return line;
+}
+
+/** Answers a request unless the client went away; the writes are corked into one syscall. */
+function write(res: UwsResponse, state: { aborted: boolean }, response: HttpResponse): void {
+  inFlight--;
+  if (state.aborted) return;
+  res.cork(() => {
+    res.writeStatus(statusLine(response.status));
+    for (const name in response.headers) res.writeHeader(name, response.headers[name]!);
+    res.end(response.body);
+  });
+}
+
+/** Reads the body in chunks up to the limit; calls back once with the body, or with null when too large. */
+function readBody(res: UwsResponse, state: { aborted: boolean }, done: (body: Buffer | null) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  res.onData((chunk, isLast) => {
+    if (finished) return;
+    size += chunk.byteLength;
+    if (size > BODY_LIMIT_BYTES) {
+      finished = true;
+      done(null);
+      return;
+    }
+    chunks.push(Buffer.from(new Uint8Array(chunk))); // copy: uWS reuses the chunk's memory after this call
+    if (isLast) {
+      finished = true;
+      done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    }
+  });
+}
+
+/** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
+function handler(route: Route | undefined, names: readonly string[]) {
+  return (res: UwsResponse, req: UwsRequest) => {
+    inFlight++;
+    const state = { aborted: false };
+    res.onAborted(() => { state.aborted = true; });
+    const method = req.getMethod().toUpperCase();
+    const query = req.getQuery() ?? '';
+    const contentType = req.getHeader('content-type') || undefined;
+    const path = req.getUrl();
+    let params: Record<string, string> | undefined;
+    if (route) {
+      try {
+        params = {};
+        for (let i = 0; i < names.length; i++) params[names[i]!] = decodeURIComponent(req.getParameter(i));
+      } catch {
+        params = undefined; // a malformed escape: the route table answers it
+      }
+    }
+    const answer = (body: Buffer) => {
+      const request: HttpRequest = { method, path, query, contentType, body };
+      const response = route && params
+        ? table.respondMatched(route, params, request, getContext, metrics)
+        : table.respond(request, getContext, metrics);
+      void response.then((r) => write(res, state, r));
+    };
+    if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
+      answer(EMPTY);
+      return;
+    }
+    readBody(res, state, (body) => {
+      if (body) {
+        answer(body);
+        return;
+      }
+      const done = metrics.startRequest();
+      const response = errorResponse(bodyTooLarge());
+      done(route?.pattern ?? 'unmatched', method, response.status, 'none');
+      write(res, state, response);
+    });
+  };
+}
+
+const server = uws.App();
+for (const route of table.routes) {
+  const names = route.pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
+  const h = handler(route, names);
+  switch (route.method) {
+    case 'GET': server.get(route.pattern, h); break;
+    case 'POST': server.post(route.pattern, h); break;
+    case 'PUT': server.put(route.pattern, h); break;
+    case 'DELETE': server.del(route.pattern, h); break;
+  }
+}
+server.any('/*', handler(undefined, []));
+
+let listenSocket: unknown;
+server.listen(config.runtimes.host, config.runtimes.uwsPort, (socket) => {
+  if (!socket) {
+    post({ type: 'listen-failed', reason: `cannot listen on ${config.runtimes.host}:${config.runtimes.uwsPort}` });
+    return;
+  }
+  listenSocket = socket;
+  post({ type: 'listening' });
+});
+
+async function shutdown(): Promise<void> {
+  if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await app.close();
+  process.exit(0);
+}
+
+port.on('message', (message: MainMessage) => {
+  switch (message.type) {
+    case 'snapshot':
+      void metrics.snapshot().then((snapshot) => post({ type: 'snapshot', id: message.id, snapshot, inFlight }));
+      break;
+    case 'metrics-text':
+      metricsWaiters.get(message.id)?.({ contentType: message.contentType, body: message.body });
+      metricsWaiters.delete(message.id);
+      break;
+    case 'shutdown':
+      void shutdown();
+      break;
+  }
+});
