@@ -3,8 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE := node
 ENTITIES := products customers orders
+RUNTIMES := fork express uws
 
 .PHONY: help install build services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
+        $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
         test test-unit test-integration clean
 
 help: ## list the targets
@@ -37,6 +39,22 @@ $(addprefix rebuild-,$(ENTITIES)): rebuild-%: migrate
 
 projector: migrate ## run the outbox projector in the foreground (Ctrl-C stops it)
 	$(NODE) dist/cli/projector.js
+
+# up-fork, up-express, up-uws: start a runtime in the background (log and pid in .run/); down-*: stop it
+$(addprefix up-,$(RUNTIMES)): up-%: migrate
+	$(NODE) dist/cli/runtime.js up $*
+
+$(addprefix down-,$(RUNTIMES)): down-%: build
+	$(NODE) dist/cli/runtime.js down $*
+
+# serve-fork, serve-express, serve-uws: run a runtime in the foreground
+$(addprefix serve-,$(RUNTIMES)): serve-%: migrate
+	$(NODE) dist/runtimes/$*/server.js
+
+up-worker: up-uws ## the original demo's name for worker mode (FrankenPHP worker ≈ uws)
+down-worker: down-uws ## stop it
+up: $(addprefix up-,$(RUNTIMES)) ## start all three runtimes
+down: $(addprefix down-,$(RUNTIMES)) ## stop all three runtimes
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'
