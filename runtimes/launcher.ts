@@ -42,11 +42,9 @@ export interface LaunchedRuntime {
 }
 
 /** Resolves once GET /healthz answers (any status: the server is up, whatever its services say). */
-export async function waitUntilAnswering(url: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+export async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const why = exited?.();
-    if (why) throw new Error(why);
     try {
       await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       return;
@@ -57,29 +55,41 @@ export async function waitUntilAnswering(url: string, timeoutMs: number, exited?
   }
 }
 
+/** Waits for the runtime's "ready" message (every worker listening), its exit, or the timeout. */
+function readiness(child: ChildProcess, name: RuntimeName, timeoutMs: number, logFile?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} runtime did not report ready within ${timeoutMs} ms${logFile ? `; see ${logFile}` : ''}`)), timeoutMs);
+    child.on('message', (message: { type?: string }) => {
+      if (message?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} runtime exited (${signal ?? `code ${code}`}) before it was ready${logFile ? `; see ${logFile}` : ''}`));
+    });
+  });
+}
+
 export async function launchRuntime(options: LaunchOptions): Promise<LaunchedRuntime> {
   const host = options.host ?? '127.0.0.1';
   const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(process.execPath, [runtimeScript(options.name)], {
     env: { ...process.env, ...options.env, HOST: host, [PORT_VARIABLES[options.name]]: String(options.port) },
-    stdio: ['ignore', output, output],
+    stdio: ['ignore', output, output, 'ipc'],
     detached: options.detached ?? false,
   });
-  let exit: string | undefined;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = `${options.name} runtime exited (${signal ?? `code ${code}`}) before answering${options.logFile ? `; see ${options.logFile}` : ''}`;
-      resolve(code);
-    });
-  });
-  const url = `http://${host}:${options.port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitUntilAnswering(url, options.readyTimeoutMs ?? 30_000, () => exit);
+    await readiness(child, options.name, options.readyTimeoutMs ?? 30_000, options.logFile);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
   }
+  // The channel served only to hear "ready": close it so the runtime does not depend on this process.
+  child.disconnect();
   if (options.detached) child.unref();
+  const url = `http://${host}:${options.port}`;
   return {
     name: options.name,
     url,

@@ -8,7 +8,8 @@ import type { HttpRequest, HttpResponse, RequestContext } from '../../core/http/
 import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { closeHttpServer } from '../shared/httpRequest.js';
+import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
 
 // Mirrors FrankenPHP classic mode: one process, one Express 5 app, pools created once.
 
@@ -72,10 +73,7 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
     port,
     async close() {
       // Stop accepting, let in-flight requests finish, then close the pools.
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeIdleConnections();
-      });
+      await closeHttpServer(http);
       await app.close();
     },
   };
@@ -83,5 +81,6 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
 
 if (isMain(import.meta.url)) {
   const runtime = await startExpressRuntime(loadConfig());
+  announceReady(runtime.port);
   stopOnSignals('express', () => runtime.close());
 }

@@ -149,6 +149,8 @@ export class ChildPool {
           this.metricsWaiters.delete(message.id);
         }
       });
+      // The IPC channel closes as the child dies: give it no more work from then on.
+      proc.once('disconnect', () => { child.ready = false; });
       proc.once('exit', (code, signal) => {
         resolve();
         this.onExit(child, code, signal);

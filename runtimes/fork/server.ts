@@ -9,8 +9,8 @@ import { consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics, RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import type { RunningRuntime } from '../express/server.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { readBody, splitUrl } from '../shared/httpRequest.js';
-import { isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { closeHttpServer, readBody, splitUrl } from '../shared/httpRequest.js';
+import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
 import { ChildPool } from './ChildPool.js';
 
 // Mirrors PHP-FPM behind a web server: the master speaks HTTP (the web server's part), routes, and hands
@@ -66,8 +66,7 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
   return {
     port,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = closeHttpServer(server);
       await pool.stop();
       await closed;
       await app?.close();
@@ -77,5 +76,6 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
 
 if (isMain(import.meta.url)) {
   const runtime = await startForkRuntime(loadConfig());
+  announceReady(runtime.port);
   stopOnSignals('fork', () => runtime.close());
 }

@@ -26,3 +26,18 @@ export function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf('?');
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
+
+/**
+ * Stops accepting connections and resolves once every connection has closed. Keep-alive connections are
+ * closed as soon as they fall idle, so in-flight requests finish and nothing waits for a keep-alive timeout.
+ */
+export function closeHttpServer(server: import('node:http').Server): Promise<void> {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

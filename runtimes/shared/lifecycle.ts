@@ -31,3 +31,11 @@ export function stopOnSignals(name: string, stop: () => Promise<void>, graceMs =
 export function isMain(importMetaUrl: string): boolean {
   return importMetaUrl === `file://${process.argv[1]}`;
 }
+
+/**
+ * Tells a launcher (runtimes/launcher.ts, over the IPC channel it opened) that the runtime is fully up.
+ * Answering HTTP is not enough: the first uws worker answers while the others are still starting.
+ */
+export function announceReady(port: number): void {
+  process.send?.({ type: 'ready', port });
+}

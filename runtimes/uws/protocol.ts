@@ -9,6 +9,8 @@ export type MainMessage =
 export type WorkerMessage =
   | { type: 'listening' }
   | { type: 'listen-failed'; reason: string }
+  /** After 'shutdown': the worker stopped listening, its in-flight requests are answered, its pools closed. */
+  | { type: 'drained' }
   | { type: 'snapshot'; id: number; snapshot: MetricsSnapshot; inFlight: number }
   /** A worker answering GET /metrics asks the main thread for the aggregate of every thread. */
   | { type: 'metrics-request'; id: number };

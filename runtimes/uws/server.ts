@@ -6,7 +6,7 @@ import { consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics, RuntimeMetrics, type MetricsSnapshot, type PoolState } from '../../core/metrics/RuntimeMetrics.js';
 import type { RunningRuntime } from '../express/server.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
 import { loadNativeUws } from './native.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
@@ -32,6 +32,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
   let stopping = false;
   let nextId = 1;
+  const drained = new Map<WorkerHandle, () => void>();
   const snapshotWaiters = new Map<number, (reply: { snapshot: MetricsSnapshot; inFlight: number } | undefined) => void>();
 
   async function metricsText(): Promise<{ contentType: string; body: string }> {
@@ -56,6 +57,9 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
         switch (message.type) {
           case 'listening':
             resolve();
+            break;
+          case 'drained':
+            drained.get(handle)?.();
             break;
           case 'listen-failed':
             reject(new Error(`uws worker ${index}: ${message.reason}`));
@@ -86,8 +90,8 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   try {
     await Promise.all(Array.from({ length: settings.uwsWorkers }, (_, i) => spawn(i + 1)));
   } catch (err) {
+    // Threads with uWS loaded cannot be terminated cleanly (see worker.ts): the caller exits the process.
     stopping = true;
-    await Promise.all([...workers].map((w) => w.thread.terminate()));
     await app?.close();
     throw err;
   }
@@ -95,10 +99,12 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   consoleLogger.info('uws runtime listening', { port: settings.uwsPort, host: settings.host, workers: settings.uwsWorkers });
   return {
     port: settings.uwsPort,
+    /** Workers stop listening and finish their requests; the caller then ends the process (see worker.ts). */
     async close() {
       stopping = true;
-      await Promise.all([...workers].map((w) => new Promise((resolve) => {
-        w.thread.once('exit', resolve);
+      await Promise.all([...workers].map((w) => new Promise<void>((resolve) => {
+        drained.set(w, resolve);
+        w.thread.once('exit', () => resolve());
         w.thread.postMessage({ type: 'shutdown' } satisfies MainMessage);
       })));
       await app?.close();
@@ -108,5 +114,6 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
 
 if (isMain(import.meta.url)) {
   const runtime = await startUwsRuntime(loadConfig());
+  announceReady(runtime.port);
   stopOnSignals('uws', () => runtime.close());
 }

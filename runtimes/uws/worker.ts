@@ -147,11 +147,16 @@ server.listen(config.runtimes.host, config.runtimes.uwsPort, (socket) => {
   post({ type: 'listening' });
 });
 
+// A thread with uWS loaded cannot exit cleanly (its loop keeps a native handle, and Node aborts on
+// uv_loop_close), so a worker only drains and reports; the main thread then ends the process.
 async function shutdown(): Promise<void> {
   if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
+  listenSocket = undefined;
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Closes the remaining (idle keep-alive) connections; not in the package's typings.
+  (server as unknown as { close(): void }).close();
   await app.close();
-  process.exit(0);
+  post({ type: 'drained' });
 }
 
 port.on('message', (message: MainMessage) => {
