@@ -4,9 +4,11 @@ SHELL := /bin/bash
 NODE := node
 ENTITIES := products customers orders
 RUNTIMES := fork express uws
+K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db redis,k6-$(r)-$(e)-$(s))))
 
 .PHONY: help install build services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
+        rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
         test test-unit test-integration clean
 
 help: ## list the targets
@@ -55,6 +57,24 @@ up-worker: up-uws ## the original demo's name for worker mode (FrankenPHP worker
 down-worker: down-uws ## stop it
 up: $(addprefix up-,$(RUNTIMES)) ## start all three runtimes
 down: $(addprefix down-,$(RUNTIMES)) ## stop all three runtimes
+
+rebuild-original: migrate ## write the original demo's Redis layout (read by PROJECTION_READS=original…)
+	$(NODE) dist/cli/rebuild.js original
+
+prepare-bench: migrate ## seed if empty, rebuild projections that do not match MySQL, write the original layout
+	$(NODE) dist/cli/prepare-bench.js
+
+bench: prepare-bench ## THE MAIN JOB: full matrix, worker sweep, read modes → bench/results/*.json and RESULTS.md
+	$(NODE) dist/bench/run.js
+
+bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
+	$(NODE) dist/bench/run.js --quick
+
+# k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
+# fresh runtime; k6 where installed, else k6 in Docker, else autocannon. Worker counts from the environment:
+#   UWS_WORKERS=16 make k6-uws-orders-redis
+$(K6_TARGETS): k6-%: prepare-bench
+	$(NODE) dist/bench/loadtest.js $(subst -, ,$*)
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'

@@ -2,7 +2,8 @@ import { createApplication, type Application } from '../core/app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { AGGREGATE_TYPES, type RebuildResult } from '../core/projections/ProjectionRebuilder.js';
 import { ENTITY_NAMES } from '../core/projections/ProjectionRepositories.js';
-import type { AggregateType } from '../core/queries/sql.js';
+import { writeOriginalLayout } from '../core/projections/original/OriginalLayout.js';
+import { liveCount, type AggregateType } from '../core/queries/sql.js';
 import { connectRedis } from '../core/redis/connection.js';
 import { runCli } from './cli.js';
 import { createProgress } from './progress.js';
@@ -11,12 +12,28 @@ import { createProgress } from './progress.js';
 export async function rebuildProjections(app: Application, which: string): Promise<RebuildResult[]> {
   const type = (Object.keys(ENTITY_NAMES) as AggregateType[]).find((t) => ENTITY_NAMES[t] === which);
   if (which !== 'all' && !type) {
-    throw new ConfigError(`unknown projection "${which}"; use all, ${AGGREGATE_TYPES.map((t) => ENTITY_NAMES[t]).join(', ')}`);
+    throw new ConfigError(`unknown projection "${which}"; use all, ${AGGREGATE_TYPES.map((t) => ENTITY_NAMES[t]).join(', ')} or original`);
   }
   const progress = createProgress();
   const onProgress = (p: { type: AggregateType; done: number; total: number }) => progress.update(ENTITY_NAMES[p.type], p.done, p.total);
   try {
     return type ? [await app.rebuilder.rebuild(type, onProgress)] : await app.rebuilder.rebuildAll(onProgress);
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Writes the original demo's Redis layout for every entity (PROJECTION_READS=original… reads it). */
+export async function rebuildOriginalLayout(app: Application): Promise<void> {
+  const progress = createProgress();
+  try {
+    for (const type of AGGREGATE_TYPES) {
+      const total = await liveCount(app.knex, type);
+      const started = performance.now();
+      const count = await writeOriginalLayout(app.knex, app.redis, app.config.redisPrefix, type, app.config.rebuildBatchSize,
+        (done) => progress.update(`original ${ENTITY_NAMES[type]}`, done, Math.max(total, done)));
+      console.log(`rebuild: original layout of ${ENTITY_NAMES[type]}: ${count} keys in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    }
   } finally {
     progress.stop();
   }
@@ -35,7 +52,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const app = createApplication(loadConfig());
     try {
       await connectRedis(app.redis);
-      printRebuildResults(await rebuildProjections(app, process.argv[2] ?? 'all'));
+      const which = process.argv[2] ?? 'all';
+      if (which === 'original') await rebuildOriginalLayout(app);
+      else printRebuildResults(await rebuildProjections(app, which));
     } finally {
       await app.close();
     }

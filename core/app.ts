@@ -13,6 +13,8 @@ import type { ProductProjection } from './projections/ProductProjection.js';
 import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
 import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
 import { ProjectionService } from './projections/ProjectionService.js';
+import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
+import type { AggregateType } from './queries/sql.js';
 import { Projector } from './projections/Projector.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
 import type { EntityQueries } from './queries/EntityQueries.js';
@@ -57,6 +59,11 @@ export function createApplication(config: Config, options: ApplicationOptions = 
   const repositories = createProjectionRepositories(redis, config.redisPrefix);
   const projector = new Projector(knex, redis, repositories, config.redisPrefix, logger);
   const executor = new CommandExecutor(knex, projector);
+  // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS).
+  const projectionReads = <T extends { id: number }>(type: AggregateType, service: ProjectionService<T>): EntityQueries<T> =>
+    config.projectionReads === 'default'
+      ? service
+      : new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads);
   return {
     config,
     knex,
@@ -68,9 +75,9 @@ export function createApplication(config: Config, options: ApplicationOptions = 
       order: new OrderCommands(executor),
     },
     reads: {
-      product: { db: new ProductDbQueries(knex), projection: new ProjectionService(repositories.product, 'product') },
-      customer: { db: new CustomerDbQueries(knex), projection: new ProjectionService(repositories.customer, 'customer') },
-      order: { db: new OrderDbQueries(knex), projection: new ProjectionService(repositories.order, 'order') },
+      product: { db: new ProductDbQueries(knex), projection: projectionReads('product', new ProjectionService(repositories.product, 'product')) },
+      customer: { db: new CustomerDbQueries(knex), projection: projectionReads('customer', new ProjectionService(repositories.customer, 'customer')) },
+      order: { db: new OrderDbQueries(knex), projection: projectionReads('order', new ProjectionService(repositories.order, 'order')) },
     },
     repositories,
     projector,

@@ -1,6 +1,9 @@
 // The one place where the environment is read. Every knob is documented in README.md ("Configuration").
 // Values are validated once, with messages that say how to fix them, and the result is frozen.
 
+export const PROJECTION_READS = ['default', 'original', 'original-mget', 'original-pooled', 'original-paged'] as const;
+export type ProjectionReads = (typeof PROJECTION_READS)[number];
+
 export interface SeedSizes {
   readonly products: number;
   readonly customers: number;
@@ -24,6 +27,11 @@ export interface Config {
   /** Cap of `?limit=all`, the original demo's whole-list read. */
   readonly listAllCap: number;
   readonly projectorIntervalMs: number;
+  /**
+   * Read path of the projection routes: `default`, or a stage of the original demo's slow path (README,
+   * "The slow-Redis finding"): original, original-mget, original-pooled, original-paged.
+   */
+  readonly projectionReads: ProjectionReads;
   /** Folder for private MariaDB / Redis instances started by `make services`. */
   readonly servicesDir: string;
   readonly runtimes: RuntimeSettings;
@@ -77,6 +85,13 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function readChoice<T extends string>(env: Env, name: string, fallback: T, choices: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not one of ${choices.join(', ')}`);
+  return raw as T;
+}
+
 function readFlag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -123,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     pageMaxLimit,
     listAllCap: readInt(env, 'LIST_ALL_CAP', 100_000, 1, 10_000_000),
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
+    projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
     runtimes: Object.freeze({
       host: readString(env, 'HOST', '127.0.0.1'),

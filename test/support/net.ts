@@ -1,15 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { findFreePort } from '../../runtimes/launcher.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => findFreePort();
 
 /**
  * A TCP relay on loopback in front of a real service (MySQL, Redis). `cut()` drops every connection and

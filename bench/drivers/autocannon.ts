@@ -1,0 +1,61 @@
+import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
+
+export interface LoadSpec {
+  readonly baseUrl: string;
+  /** The path of the next request (called once per request: random ids come from here). */
+  readonly nextPath: () => string;
+  readonly connections: number;
+  readonly durationSec: number;
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  /** Milliseconds. */
+  readonly latency: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly requests: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly timeouts: number;
+  readonly durationSec: number;
+}
+
+export const AUTOCANNON_VERSION: string = (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Latency figures from every response's time (autocannon's own summary has no p95). */
+export function latencySummary(samples: readonly number[]): LoadResult['latency'] {
+  const sorted = Float64Array.from(samples).sort();
+  const mean = samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : 0;
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0, mean };
+}
+
+/** One autocannon run in this process. */
+export async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
+  const latencies: number[] = [];
+  // Without a callback autocannon returns its event emitter, made thenable (the typings only say Promise).
+  const instance = autocannon({
+    url: spec.baseUrl,
+    connections: spec.connections,
+    duration: spec.durationSec,
+    timeout: 10,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: spec.nextPath() }) }],
+  }) as unknown as Promise<autocannon.Result> & import('node:events').EventEmitter;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+  });
+  const result = await instance;
+  return {
+    rps: result.requests.total / result.duration,
+    latency: latencySummary(latencies),
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    timeouts: result.timeouts,
+    durationSec: result.duration,
+  };
+}

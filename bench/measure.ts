@@ -1,0 +1,69 @@
+import { createRandom } from '../core/seed/random.js';
+import { runAutocannon, type LoadResult } from './drivers/autocannon.js';
+import { measureOwnCpu, ProcessSampler, type SamplerResult } from './ProcessSampler.js';
+import type { CellPlan } from './plan.js';
+import type { Cell, CellSummary, Run } from './results.js';
+import { scenarioPath, type Scenarios, type Timing } from './scenarios.js';
+
+export interface Target {
+  readonly url: string;
+  readonly pid: number;
+  /** Ids per entity that exist, for get scenarios. */
+  readonly ids: ReadonlyMap<string, readonly number[]>;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarise(runs: readonly Run[]): CellSummary {
+  const rps = runs.map((r) => r.rps);
+  return {
+    rps: { median: median(rps), min: Math.min(...rps), max: Math.max(...rps) },
+    p50: median(runs.map((r) => r.latency.p50)),
+    p95: median(runs.map((r) => r.latency.p95)),
+    p99: median(runs.map((r) => r.latency.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    serverCpuPct: median(runs.map((r) => r.serverCpuPct)),
+    serverPeakRssMiB: Math.max(...runs.map((r) => r.serverPeakRssMiB)),
+    driverCpuPct: median(runs.map((r) => r.driverCpuPct)),
+  };
+}
+
+/** Request paths of a cell: a page, or a get of a random existing id (seeded, so runs draw the same ids). */
+function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): () => string {
+  if (cell.operation === 'list') {
+    const path = scenarioPath(scenarios, cell.entity, cell.source, 'list', undefined, cell.listQuery);
+    return () => path;
+  }
+  const ids = target.ids.get(cell.entity) ?? [];
+  if (ids.length === 0) throw new Error(`no ${cell.entity} ids to read: seed first`);
+  const random = createRandom(seed);
+  return () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]);
+}
+
+async function timedRun(cell: CellPlan, scenarios: Scenarios, target: Target, durationSec: number, seed: number): Promise<Run> {
+  const sampler = new ProcessSampler(target.pid);
+  const ownCpu = measureOwnCpu();
+  sampler.start();
+  let load: LoadResult;
+  let server: SamplerResult;
+  try {
+    load = await runAutocannon({ baseUrl: target.url, nextPath: pathsOf(cell, scenarios, target, seed), connections: scenarios.connections, durationSec });
+  } finally {
+    server = sampler.stop();
+  }
+  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, driverCpuPct: ownCpu() };
+}
+
+/** Warm-up (discarded), then `repeats` timed runs. */
+export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
+  if (timing.warmupSec > 0) await timedRun(cell, scenarios, target, timing.warmupSec, 0);
+  const runs: Run[] = [];
+  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(cell, scenarios, target, timing.durationSec, i + 1));
+  return { ...cell, runs, summary: summarise(runs) };
+}

@@ -1,0 +1,98 @@
+// The machine-readable results of a benchmark run (bench/results/*.json), read by the report.
+// Bump `schema` when a field changes meaning.
+
+export type RuntimeName = 'fork' | 'express' | 'uws';
+export type EntityName = 'products' | 'customers' | 'orders';
+export type Source = 'db' | 'redis';
+export type Operation = 'get' | 'list';
+
+/** Which read path served projection reads (PROJECTION_READS): the default, or a stage of the original's. */
+export type ReadMode = 'default' | 'original' | 'original-mget' | 'original-pooled' | 'original-paged';
+
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One timed repeat of a cell. Latencies in milliseconds. */
+export interface Run {
+  readonly rps: number;
+  readonly latency: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly requests: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly timeouts: number;
+  readonly durationSec: number;
+  /** CPU used by the runtime's whole process tree, in % of one core (200 = both cores of a 2-core machine). */
+  readonly serverCpuPct: number;
+  readonly serverPeakRssMiB: number;
+  /** CPU used by the load generator, in % of one core: it shares the machine with the server. */
+  readonly driverCpuPct: number;
+}
+
+export interface CellSummary {
+  readonly rps: Spread;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly serverCpuPct: number;
+  readonly serverPeakRssMiB: number;
+  readonly driverCpuPct: number;
+}
+
+export interface Cell {
+  /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
+  readonly id: string;
+  readonly group: 'matrix' | 'sweep' | 'reads';
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  /** Pool size (FORK_WORKERS or UWS_WORKERS; 1 for express). */
+  readonly workers: number;
+  readonly readMode: ReadMode;
+  /** Query of a list request, e.g. `limit=50` or `limit=all`. */
+  readonly listQuery: string;
+  readonly runs: readonly Run[];
+  readonly summary: CellSummary;
+}
+
+export interface MachineInfo {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly kernel: string;
+  readonly node: string;
+  readonly mysql: string;
+  readonly redis: string;
+  readonly packages: Readonly<Record<string, string>>;
+}
+
+export interface BenchResults {
+  readonly schema: 1;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly mode: 'quick' | 'full';
+  /** The command that produced the file. */
+  readonly command: string;
+  readonly driver: { readonly name: 'autocannon' | 'k6' | 'wrk'; readonly version: string };
+  readonly machine: MachineInfo;
+  /** Row counts the runtimes reported (list totals) when the run started. */
+  readonly data: Readonly<Record<EntityName, number>>;
+  readonly settings: {
+    readonly connections: number;
+    readonly durationSec: number;
+    readonly warmupSec: number;
+    readonly repeats: number;
+    readonly forkWorkers: number;
+    readonly uwsWorkers: number;
+    readonly forkPersistent: boolean;
+  };
+  /** Endpoints checked before timing: 200, the right shape, identical across runtimes. */
+  readonly preflight: { readonly checked: number; readonly problems: readonly string[] };
+  readonly cells: readonly Cell[];
+}

@@ -1,0 +1,41 @@
+import { createApplication } from '../core/app.js';
+import { loadConfig } from '../core/config.js';
+import { originalKeys } from '../core/projections/original/OriginalLayout.js';
+import { AGGREGATE_TYPES } from '../core/projections/ProjectionRebuilder.js';
+import { ENTITY_NAMES } from '../core/projections/ProjectionRepositories.js';
+import { liveCount } from '../core/queries/sql.js';
+import { connectRedis } from '../core/redis/connection.js';
+import { Seeder } from '../core/seed/Seeder.js';
+import { runCli } from './cli.js';
+import { migrate } from './migrate.js';
+import { createProgress } from './progress.js';
+import { printRebuildResults, rebuildOriginalLayout, rebuildProjections } from './rebuild.js';
+
+// Before a benchmark: data in MySQL (seeded at the configured sizes when empty), projections that match it
+// (rebuilt when a count differs), and the original demo's layout for the read-mode cells.
+runCli(async () => {
+  const config = loadConfig();
+  await migrate(config.mysqlUrl);
+  const app = createApplication(config);
+  try {
+    await connectRedis(app.redis);
+    if ((await liveCount(app.knex, 'product')) === 0) {
+      console.log('prepare: the database is empty; seeding the default data set');
+      const progress = createProgress();
+      await new Seeder(app.knex, config.seedBatchSize).seed(config.seed, (p) => progress.update(p.table, p.done, p.total)).finally(() => progress.stop());
+      await app.projector.reset();
+    }
+    const counts = await Promise.all(AGGREGATE_TYPES.map(async (type) => ({
+      type,
+      db: await liveCount(app.knex, type),
+      projection: await app.repositories[type].count(),
+      original: await app.redis.scard(originalKeys(config.redisPrefix, type).ids),
+    })));
+    for (const c of counts) console.log(`prepare: ${ENTITY_NAMES[c.type]}: ${c.db} in MySQL, ${c.projection} projections, ${c.original} in the original layout`);
+    await app.projector.catchUp();
+    if (counts.some((c) => c.projection !== c.db)) printRebuildResults(await rebuildProjections(app, 'all'));
+    if (counts.some((c) => c.original !== c.db)) await rebuildOriginalLayout(app);
+  } finally {
+    await app.close();
+  }
+});
