@@ -49,13 +49,15 @@ export interface ApplicationOptions {
   readonly logger?: Logger;
   /** Pool size override (the fork runtime's per-request bootstrap uses 1). */
   readonly mysqlPoolMax?: number;
+  /** Open Redis only on `connectRedis` (per-request bootstrap: only requests that use Redis connect). */
+  readonly lazyRedis?: boolean;
 }
 
 /** Creates the application. MySQL connects on first use; await `connectRedis(app.redis)` before Redis use. */
 export function createApplication(config: Config, options: ApplicationOptions = {}): Application {
   const logger = options.logger ?? consoleLogger;
   const knex = createKnex(config.mysqlUrl, { poolMax: options.mysqlPoolMax ?? config.mysqlPoolMax });
-  const redis = createRedis(config.redisUrl, { onDown: (err) => logger.warn('redis connection lost', { err }) });
+  const redis = createRedis(config.redisUrl, { lazy: options.lazyRedis, onDown: (err) => logger.warn('redis connection lost', { err }) });
   const repositories = createProjectionRepositories(redis, config.redisPrefix);
   const projector = new Projector(knex, redis, repositories, config.redisPrefix, logger);
   const executor = new CommandExecutor(knex, projector);

@@ -68,22 +68,37 @@ export class RuntimeMetrics {
     collectDefaultMetrics({ register: this.registry, labels: { runtime, worker } });
   }
 
+  // Label sets resolved once per route × method × status × source: prom-client hashes a labels object on
+  // every call otherwise, a cost paid on every request of the hot path.
+  private readonly outcomes = new Map<string, { duration: { observe(v: number): void }; count: { inc(): void } }>();
+  private workerShare: { inc(): void } | undefined;
+  private inFlightChild: { inc(): void; dec(): void } | undefined;
+
   /** Call when a request starts; call the returned function with its outcome when it has been answered. */
   startRequest(): (route: string, method: string, status: number, source: string) => void {
-    if (this.role === 'back') {
-      return () => this.workerRequests.inc({ runtime: this.runtime, worker: this.worker });
-    }
+    this.workerShare ??= this.workerRequests.labels({ runtime: this.runtime, worker: this.worker });
+    if (this.role === 'back') return () => this.workerShare!.inc();
+    this.inFlightChild ??= this.inFlight.labels(this.labels);
+    const inFlight = this.inFlightChild;
     const started = process.hrtime.bigint();
-    this.inFlight.inc(this.labels);
+    inFlight.inc();
     return (route, method, status, source) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { runtime: this.runtime, route, method, status: String(status), source };
-      this.inFlight.dec(this.labels);
-      this.requestDuration.observe(labels, seconds);
-      this.requests.inc(labels);
-      if (this.role === 'server') this.workerRequests.inc({ runtime: this.runtime, worker: this.worker });
+      const key = `${route} ${method} ${status} ${source}`;
+      let outcome = this.outcomes.get(key);
+      if (!outcome) {
+        const labels = { runtime: this.runtime, route, method, status: String(status), source };
+        outcome = { duration: this.requestDuration.labels(labels), count: this.requests.labels(labels) };
+        this.outcomes.set(key, outcome);
+      }
+      inFlight.dec();
+      outcome.duration.observe(seconds);
+      outcome.count.inc();
+      if (this.role === 'server') this.workerShare!.inc();
     };
   }
+
+  private readonly redisCommands = new Map<string, { observe(v: number): void }>();
 
   /** Times every MySQL query and Redis command the application makes. */
   instrument(app: Application): void {
@@ -105,7 +120,10 @@ export class RuntimeMetrics {
     const send = redis.sendCommand.bind(redis);
     redis.sendCommand = (command, stream) => {
       const start = process.hrtime.bigint();
-      const observe = () => this.redisDuration.observe({ runtime: this.runtime, command: command.name }, Number(process.hrtime.bigint() - start) / 1e9);
+      let child = this.redisCommands.get(command.name);
+      if (!child) this.redisCommands.set(command.name, (child = this.redisDuration.labels({ runtime: this.runtime, command: command.name })));
+      const histogram = child;
+      const observe = () => histogram.observe(Number(process.hrtime.bigint() - start) / 1e9);
       command.promise.then(observe, observe);
       return send(command, stream);
     };

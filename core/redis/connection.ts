@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 
 export interface RedisOptions {
+  /** Connect on `connectRedis` only (the fork runtime's per-request bootstrap connects only when it reads Redis). */
+  readonly lazy?: boolean;
   /** Called once each time the connection goes from up to down (not on every retry). */
   readonly onDown?: (error: Error) => void;
 }
@@ -11,6 +13,7 @@ export interface RedisOptions {
  */
 export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis {
   const redis = new Redis(redisUrl, {
+    lazyConnect: options.lazy ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
@@ -30,6 +33,10 @@ export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis
 /** Waits until the client is ready; rejects on the first connection error. */
 export async function connectRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') return;
+  if (redis.status === 'wait') {
+    await redis.connect();
+    return;
+  }
   await new Promise<void>((resolve, reject) => {
     const onReady = () => { redis.off('error', onError); resolve(); };
     const onError = (error: Error) => { redis.off('ready', onReady); reject(error); };

@@ -32,13 +32,14 @@ const noMetrics = async (): Promise<never> => {
 async function handlePerRequest(request: HttpRequest): Promise<HttpResponse> {
   let app: Application | undefined;
   const context = async (): Promise<RequestContext> => {
-    app = createApplication(config, { mysqlPoolMax: 1 });
+    app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true });
     metrics.instrument(app);
-    // Redis is opened for every request, as Predis under FPM is. A read from the projections needs it
-    // (its failure answers 503); anything else can do without it (a command leaves it to the projector).
-    const connected = connectRedis(app.redis);
-    if (table.router.match(request.method, request.path).route.source === 'redis') await connected;
-    else await connected.catch(() => undefined);
+    // As PHP with Predis: Redis is connected when the request uses it. A projection read needs it (its
+    // failure answers 503); a command or /healthz uses it if it can (a command leaves it to the projector);
+    // a MySQL read never touches it.
+    const route = table.router.match(request.method, request.path).route;
+    if (route.source === 'redis') await connectRedis(app.redis);
+    else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
     return { app, metricsText: noMetrics };
   };
   try {

@@ -1,0 +1,433 @@
+// Findings drawn from a results file: numbers first, then a sentence written from those numbers (never a
+// claim decided in advance). A cell the run did not measure gives a finding that says "not measured".
+import type { BenchResults, Cell, EntityName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
+import { formatNumber } from './svg.js';
+
+export const RUNTIMES: readonly RuntimeName[] = ['fork', 'express', 'uws'];
+export const ENTITIES: readonly EntityName[] = ['products', 'customers', 'orders'];
+export const SOURCES: readonly Source[] = ['db', 'redis'];
+export const OPERATIONS: readonly Operation[] = ['get', 'list'];
+/** The list the comparisons use: a page of 50. */
+export const PAGE_QUERY = 'limit=50';
+/** The original's read path taken apart one cause at a time, ending at this project's default. */
+export const READ_MODE_ORDER: readonly ReadMode[] = ['original', 'original-mget', 'original-pooled', 'original-paged', 'default'];
+export const RUNTIME_PAIRS: readonly (readonly [RuntimeName, RuntimeName])[] = [['uws', 'express'], ['express', 'fork'], ['uws', 'fork']];
+
+export const PROJECTION_TARGET = { text: 'projection reads ≥ 2× MySQL reads (get by id and page of 50)', threshold: 2 } as const;
+export const ORIGINAL_TARGET = { text: "the default read path ≥ 10× the original's on lists", threshold: 10 } as const;
+
+/** What moving to a read mode removes, and which operations it touches (a get reads one id anyway). */
+export const READ_MODE_CAUSES: Readonly<Record<Exclude<ReadMode, 'original'>, { readonly cause: string; readonly fix: string; readonly appliesTo: readonly Operation[] }>> = {
+  'original-mget': { cause: 'one Redis round trip per id', fix: 'one MGET for all ids', appliesTo: ['list'] },
+  'original-pooled': { cause: 'a new Redis connection per request', fix: 'a pooled connection', appliesTo: ['list', 'get'] },
+  'original-paged': { cause: 'reading the whole list', fix: 'reading a page', appliesTo: ['list'] },
+  default: { cause: 'JSON decoding into objects with Date objects', fix: 'compact msgpack passed through', appliesTo: ['list', 'get'] },
+};
+
+/** The cause a read mode removes for an operation: for a list, the default also reads its page in one script. */
+export function causeOf(mode: Exclude<ReadMode, 'original'>, operation: Operation): { readonly cause: string; readonly fix: string } {
+  const { cause, fix } = READ_MODE_CAUSES[mode];
+  if (mode === 'default' && operation === 'list') return { cause: `${cause}, over several round trips`, fix: `${fix}, in one round-trip script` };
+  return { cause, fix };
+}
+
+export function formatRps(rps: number): string {
+  // Below 10 req/s an integer would hide the difference between the original's slowest stages.
+  return rps < 10 && !Number.isInteger(rps) ? formatNumber(rps, 1) : formatNumber(rps);
+}
+
+export function formatMs(ms: number): string {
+  return formatNumber(ms, 2);
+}
+
+export function formatRatio(ratio: number): string {
+  return `${formatNumber(ratio, 2)}×`;
+}
+
+export function scenarioName(cell: Pick<Cell, 'entity' | 'source' | 'operation'>): string {
+  return `${cell.entity}/${cell.source}/${cell.operation}`;
+}
+
+/** The matrix cell of a scenario, in the default read mode; a list is the page of 50. */
+export function matrixCell(results: BenchResults, runtime: RuntimeName, entity: EntityName, source: Source, operation: Operation): Cell | undefined {
+  return results.cells.find(
+    (c) =>
+      c.group === 'matrix' &&
+      c.runtime === runtime &&
+      c.entity === entity &&
+      c.source === source &&
+      c.operation === operation &&
+      c.readMode === 'default' &&
+      (operation === 'get' || c.listQuery === PAGE_QUERY),
+  );
+}
+
+function ratioOf(numerator: number | null, denominator: number | null): number | null {
+  return numerator !== null && denominator !== null && denominator > 0 ? numerator / denominator : null;
+}
+
+function speedupWords(ratio: number): string {
+  if (ratio >= 1.05) return `${formatRatio(ratio)} faster`;
+  if (ratio <= 0.95) return `${formatRatio(ratio)}, i.e. slower`;
+  return `${formatRatio(ratio)}, no measurable change`;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+// ---- failed requests -------------------------------------------------------------------------------
+
+export interface CellFailures {
+  readonly cell: Cell;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly timeouts: number;
+}
+
+/** Cells with any error, non-2xx answer or timeout, in any repeat. */
+export function failedCells(results: BenchResults): CellFailures[] {
+  const sum = (cell: Cell, field: 'errors' | 'non2xx' | 'timeouts'): number => cell.runs.reduce((total, run) => total + run[field], 0);
+  return results.cells
+    .map((cell) => ({
+      cell,
+      errors: Math.max(cell.summary.errors, sum(cell, 'errors')),
+      non2xx: Math.max(cell.summary.non2xx, sum(cell, 'non2xx')),
+      timeouts: sum(cell, 'timeouts'),
+    }))
+    .filter((f) => f.errors > 0 || f.non2xx > 0 || f.timeouts > 0);
+}
+
+// ---- projection (redis) vs MySQL (db) ------------------------------------------------------------------
+
+export interface SourceRatioFinding {
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly operation: Operation;
+  readonly redisRps: number | null;
+  readonly dbRps: number | null;
+  /** redis req/s ÷ db req/s. */
+  readonly ratio: number | null;
+  readonly sentence: string;
+}
+
+export function sourceRatios(results: BenchResults): SourceRatioFinding[] {
+  const findings: SourceRatioFinding[] = [];
+  for (const runtime of RUNTIMES) {
+    for (const entity of ENTITIES) {
+      for (const operation of OPERATIONS) {
+        const redisRps = matrixCell(results, runtime, entity, 'redis', operation)?.summary.rps.median ?? null;
+        const dbRps = matrixCell(results, runtime, entity, 'db', operation)?.summary.rps.median ?? null;
+        const ratio = ratioOf(redisRps, dbRps);
+        const what = `${runtime}, ${entity} ${operationName(operation)}`;
+        const sentence =
+          ratio === null || redisRps === null || dbRps === null
+            ? `${what}: projection vs MySQL not measured (${redisRps === null ? 'no redis cell' : 'no db cell'}).`
+            : `${what}: projection reads ${formatRps(redisRps)} req/s vs MySQL ${formatRps(dbRps)} req/s, ${formatRatio(ratio)}.`;
+        findings.push({ runtime, entity, operation, redisRps, dbRps, ratio, sentence });
+      }
+    }
+  }
+  return findings;
+}
+
+export function operationName(operation: Operation): string {
+  return operation === 'get' ? 'get by id' : 'page of 50';
+}
+
+// ---- runtime vs runtime ---------------------------------------------------------------------------
+
+export interface RuntimeRatioFinding {
+  readonly numerator: RuntimeName;
+  readonly denominator: RuntimeName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  readonly numeratorRps: number | null;
+  readonly denominatorRps: number | null;
+  readonly ratio: number | null;
+  readonly sentence: string;
+}
+
+export function runtimeRatios(results: BenchResults): RuntimeRatioFinding[] {
+  const findings: RuntimeRatioFinding[] = [];
+  for (const [numerator, denominator] of RUNTIME_PAIRS) {
+    for (const entity of ENTITIES) {
+      for (const source of SOURCES) {
+        for (const operation of OPERATIONS) {
+          const numeratorRps = matrixCell(results, numerator, entity, source, operation)?.summary.rps.median ?? null;
+          const denominatorRps = matrixCell(results, denominator, entity, source, operation)?.summary.rps.median ?? null;
+          const ratio = ratioOf(numeratorRps, denominatorRps);
+          const scenario = scenarioName({ entity, source, operation });
+          const sentence =
+            ratio === null || numeratorRps === null || denominatorRps === null
+              ? `${numerator} ÷ ${denominator} on ${scenario}: not measured.`
+              : `${numerator} ÷ ${denominator} on ${scenario}: ${formatRps(numeratorRps)} ÷ ${formatRps(denominatorRps)} req/s = ${formatRatio(ratio)}.`;
+          findings.push({ numerator, denominator, entity, source, operation, numeratorRps, denominatorRps, ratio, sentence });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+// ---- worker sweep ---------------------------------------------------------------------------------
+
+export interface SweepFinding {
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  /** Sorted by worker count. */
+  readonly points: readonly { readonly workers: number; readonly rps: number }[];
+  readonly best: { readonly workers: number; readonly rps: number };
+  readonly sentence: string;
+}
+
+export function sweepFindings(results: BenchResults): SweepFinding[] {
+  const sweep = results.cells.filter((c) => c.group === 'sweep');
+  const findings: SweepFinding[] = [];
+  for (const runtime of RUNTIMES) {
+    for (const entity of ENTITIES) {
+      for (const source of SOURCES) {
+        for (const operation of OPERATIONS) {
+          const cells = sweep.filter((c) => c.runtime === runtime && c.entity === entity && c.source === source && c.operation === operation);
+          if (cells.length === 0) continue;
+          const points = cells.map((c) => ({ workers: c.workers, rps: c.summary.rps.median })).sort((a, b) => a.workers - b.workers);
+          const best = points.reduce((a, b) => (b.rps > a.rps ? b : a));
+          const first = points[0] ?? best;
+          const last = points[points.length - 1] ?? best;
+          const parts = [`${runtime}, ${scenarioName({ entity, source, operation })}: most req/s with ${best.workers} worker${best.workers === 1 ? '' : 's'} (${formatRps(best.rps)} req/s)`];
+          if (first !== best && first.rps > 0) parts.push(`${formatRatio(best.rps / first.rps)} the rate with ${first.workers} worker${first.workers === 1 ? '' : 's'}`);
+          if (last !== best) parts.push(`${last.workers} workers give ${formatRps(last.rps)} req/s, ${formatNumber(((best.rps - last.rps) / best.rps) * 100)}% below the best`);
+          findings.push({ runtime, entity, source, operation, points, best, sentence: `${parts.join('; ')}.` });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+// ---- the original's read path, cause by cause ----------------------------------------------------------
+
+export interface ReadModeStep {
+  readonly from: ReadMode;
+  readonly to: ReadMode;
+  /** The causes this step removes (more than one when a stage between them was not measured). */
+  readonly causes: readonly string[];
+  readonly fromRps: number;
+  readonly toRps: number;
+  readonly speedup: number | null;
+  readonly sentence: string;
+}
+
+export interface ReadModeFinding {
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  /** The measured modes, in READ_MODE_ORDER. */
+  readonly modes: readonly { readonly mode: ReadMode; readonly listQuery: string; readonly rps: number; readonly cell: Cell }[];
+  /** Stages of READ_MODE_ORDER that apply to the operation but were not measured. */
+  readonly missing: readonly ReadMode[];
+  readonly steps: readonly ReadModeStep[];
+  readonly overall: { readonly originalRps: number | null; readonly defaultRps: number | null; readonly speedup: number | null };
+  readonly sentence: string;
+}
+
+/** The stages that change something for an operation: a get has no per-id loop and no whole list. */
+function stagesFor(operation: Operation): ReadMode[] {
+  return READ_MODE_ORDER.filter((mode) => mode === 'original' || READ_MODE_CAUSES[mode].appliesTo.includes(operation));
+}
+
+export function readModeFindings(results: BenchResults): ReadModeFinding[] {
+  const reads = results.cells.filter((c) => c.group === 'reads');
+  const findings: ReadModeFinding[] = [];
+  for (const runtime of RUNTIMES) {
+    for (const entity of ENTITIES) {
+      for (const source of SOURCES) {
+        for (const operation of OPERATIONS) {
+          const cells = reads.filter((c) => c.runtime === runtime && c.entity === entity && c.source === source && c.operation === operation);
+          if (cells.length === 0) continue;
+          const modes = READ_MODE_ORDER.flatMap((mode) => {
+            const cell = cells.find((c) => c.readMode === mode);
+            return cell ? [{ mode, listQuery: cell.listQuery, rps: cell.summary.rps.median, cell }] : [];
+          });
+          const missing = stagesFor(operation).filter((mode) => !modes.some((m) => m.mode === mode));
+          const steps: ReadModeStep[] = [];
+          for (let i = 1; i < modes.length; i++) {
+            const from = modes[i - 1];
+            const to = modes[i];
+            if (!from || !to) continue;
+            const spanned = READ_MODE_ORDER.slice(READ_MODE_ORDER.indexOf(from.mode) + 1, READ_MODE_ORDER.indexOf(to.mode) + 1);
+            const causes = spanned.flatMap((mode) => (mode !== 'original' && READ_MODE_CAUSES[mode].appliesTo.includes(operation) ? [mode] : []));
+            const speedup = ratioOf(to.rps, from.rps);
+            const removed = causes.map((mode) => `${causeOf(mode, operation).cause} (replaced by ${causeOf(mode, operation).fix})`).join(' and ');
+            const sentence = `${from.mode} → ${to.mode}${removed ? ` removes ${removed}` : ''}: ${formatRps(from.rps)} → ${formatRps(to.rps)} req/s, ${
+              speedup === null ? 'not measured' : speedupWords(speedup)
+            }.`;
+            steps.push({ from: from.mode, to: to.mode, causes: causes.map((mode) => causeOf(mode, operation).cause), fromRps: from.rps, toRps: to.rps, speedup, sentence });
+          }
+          const originalRps = modes.find((m) => m.mode === 'original')?.rps ?? null;
+          const defaultRps = modes.find((m) => m.mode === 'default')?.rps ?? null;
+          const speedup = ratioOf(defaultRps, originalRps);
+          const what = `${runtime}, ${entity} ${operation} from ${source}`;
+          const sentences: string[] = [];
+          if (speedup === null || originalRps === null || defaultRps === null) {
+            sentences.push(`${what}: the original read path vs the default not measured (${originalRps === null ? 'no original cell' : 'no default cell'}).`);
+          } else {
+            sentences.push(`${what}: the default read path serves ${formatRps(defaultRps)} req/s where the original served ${formatRps(originalRps)}, ${speedupWords(speedup)}.`);
+          }
+          const largest = steps.filter((s) => s.speedup !== null).reduce<ReadModeStep | null>((a, b) => (a === null || (b.speedup ?? 0) > (a.speedup ?? 0) ? b : a), null);
+          if (largest && largest.speedup !== null && steps.length > 1) {
+            sentences.push(`The largest step is ${largest.from} → ${largest.to} (${formatRatio(largest.speedup)}), which removes ${largest.causes.join(' and ')}.`);
+          }
+          if (missing.length > 0) sentences.push(`Stages not measured: ${missing.join(', ')}.`);
+          findings.push({ runtime, entity, source, operation, modes, missing, steps, overall: { originalRps, defaultRps, speedup }, sentence: sentences.join(' ') });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+// ---- targets (DESIGN.md, "Performance targets") ------------------------------------------------------
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly scope: string;
+  readonly ratio: number | null;
+  readonly threshold: number;
+  readonly status: 'pass' | 'fail' | 'not measured';
+  readonly sentence: string;
+}
+
+function check(target: string, threshold: number, scope: string, ratio: number | null): TargetCheck {
+  const status = ratio === null ? 'not measured' : ratio >= threshold ? 'pass' : 'fail';
+  const sentence =
+    ratio === null
+      ? `${scope}: ${target} — not measured.`
+      : `${scope}: ${formatRatio(ratio)} against ≥ ${formatRatio(threshold)}, ${status}.`;
+  return { target, scope, ratio, threshold, status, sentence };
+}
+
+export function targetChecks(sources: readonly SourceRatioFinding[], readModes: readonly ReadModeFinding[]): TargetCheck[] {
+  const checks = sources.map((f) => check(PROJECTION_TARGET.text, PROJECTION_TARGET.threshold, `${f.runtime} ${f.entity} ${f.operation}`, f.ratio));
+  const lists = readModes.filter((f) => f.operation === 'list');
+  if (lists.length === 0) {
+    checks.push(check(ORIGINAL_TARGET.text, ORIGINAL_TARGET.threshold, 'lists', null));
+  }
+  for (const f of lists) {
+    checks.push(check(ORIGINAL_TARGET.text, ORIGINAL_TARGET.threshold, `${f.runtime} ${f.entity} list from ${f.source}`, f.overall.speedup));
+  }
+  return checks;
+}
+
+// ---- the load generator --------------------------------------------------------------------------
+
+export interface LoadGeneratorFinding {
+  readonly minCpuPct: number | null;
+  readonly maxCpuPct: number | null;
+  readonly busiestCell: string | null;
+  readonly sentence: string;
+}
+
+export function loadGeneratorFinding(results: BenchResults): LoadGeneratorFinding {
+  const driver = `${results.driver.name} ${results.driver.version}`;
+  const cores = `${results.machine.cores} core${results.machine.cores === 1 ? '' : 's'}`;
+  if (results.cells.length === 0) {
+    return { minCpuPct: null, maxCpuPct: null, busiestCell: null, sentence: `The load generator (${driver}) shares the machine's ${cores} with the server; no cell was measured.` };
+  }
+  const busiest = results.cells.reduce((a, b) => (b.summary.driverCpuPct > a.summary.driverCpuPct ? b : a));
+  const minCpuPct = Math.min(...results.cells.map((c) => c.summary.driverCpuPct));
+  const maxCpuPct = busiest.summary.driverCpuPct;
+  return {
+    minCpuPct,
+    maxCpuPct,
+    busiestCell: busiest.id,
+    sentence:
+      `The load generator (${driver}) shares the machine's ${cores} with the server: it used ${formatNumber(minCpuPct)}–${formatNumber(maxCpuPct)}% ` +
+      `of one core, most on ${busiest.id} (${formatRps(busiest.summary.rps.median)} req/s), CPU the server could not use.`,
+  };
+}
+
+// ---- all of it ----------------------------------------------------------------------------------------
+
+export interface Conclusions {
+  readonly failures: readonly CellFailures[];
+  readonly sourceRatios: readonly SourceRatioFinding[];
+  readonly runtimeRatios: readonly RuntimeRatioFinding[];
+  readonly sweep: readonly SweepFinding[];
+  readonly readModes: readonly ReadModeFinding[];
+  readonly targets: readonly TargetCheck[];
+  readonly loadGenerator: LoadGeneratorFinding;
+  /** The findings in a few sentences, for the "Conclusions" list. */
+  readonly summary: readonly string[];
+}
+
+export function deriveConclusions(results: BenchResults): Conclusions {
+  const failures = failedCells(results);
+  const sources = sourceRatios(results);
+  const runtimes = runtimeRatios(results);
+  const sweep = sweepFindings(results);
+  const readModes = readModeFindings(results);
+  const targets = targetChecks(sources, readModes);
+  const loadGenerator = loadGeneratorFinding(results);
+  const summary = [
+    failuresSentence(failures),
+    ...RUNTIMES.map((runtime) => sourceSummary(runtime, sources.filter((f) => f.runtime === runtime))),
+    ...RUNTIME_PAIRS.map(([a, b]) => runtimePairSummary(a, b, runtimes.filter((f) => f.numerator === a && f.denominator === b))),
+    ...(sweep.length > 0 ? sweep.map((f) => f.sentence) : ['Worker sweep: not measured.']),
+    ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
+    ...targetSummary(targets),
+    loadGenerator.sentence,
+  ];
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, targets, loadGenerator, summary };
+}
+
+function failuresSentence(failures: readonly CellFailures[]): string {
+  if (failures.length === 0) return 'Every request of every cell was answered 2xx, with no errors or timeouts.';
+  const total = failures.reduce((sum, f) => sum + f.errors + f.non2xx, 0);
+  return `${failures.length} cell${failures.length === 1 ? '' : 's'} had failed requests (${formatNumber(total)} errors and non-2xx answers in all: ${failures
+    .map((f) => f.cell.id)
+    .join(', ')}); their numbers are not clean measurements.`;
+}
+
+function sourceSummary(runtime: RuntimeName, findings: readonly SourceRatioFinding[]): string {
+  const measured = findings.filter((f): f is SourceRatioFinding & { ratio: number } => f.ratio !== null);
+  if (measured.length === 0) return `${runtime}: projection reads vs MySQL reads not measured.`;
+  const low = measured.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const high = measured.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const below = measured.filter((f) => f.ratio < 1).length;
+  return (
+    `${runtime}: projection reads run at ${formatRatio(low.ratio)} (${low.entity} ${low.operation}) to ${formatRatio(high.ratio)} (${high.entity} ${high.operation}) ` +
+    `the rate of MySQL reads over ${measured.length} scenario${measured.length === 1 ? '' : 's'}` +
+    (below > 0 ? `; slower than MySQL in ${below}.` : '.')
+  );
+}
+
+function runtimePairSummary(numerator: RuntimeName, denominator: RuntimeName, findings: readonly RuntimeRatioFinding[]): string {
+  const measured = findings.filter((f): f is RuntimeRatioFinding & { ratio: number } => f.ratio !== null);
+  if (measured.length === 0) return `${numerator} ÷ ${denominator}: not measured.`;
+  const low = measured.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const high = measured.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  return (
+    `${numerator} ÷ ${denominator}: ${formatRatio(low.ratio)} (${scenarioName(low)}) to ${formatRatio(high.ratio)} (${scenarioName(high)}), ` +
+    `median ${formatRatio(median(measured.map((f) => f.ratio)))} over ${measured.length} scenario${measured.length === 1 ? '' : 's'}.`
+  );
+}
+
+function targetSummary(targets: readonly TargetCheck[]): string[] {
+  return [PROJECTION_TARGET.text, ORIGINAL_TARGET.text].map((text) => {
+    const checks = targets.filter((t) => t.target === text);
+    const measured = checks.filter((t) => t.status !== 'not measured');
+    if (measured.length === 0) return `Target "${text}": not measured.`;
+    const failed = measured.filter((t) => t.status === 'fail');
+    return (
+      `Target "${text}": ${measured.length - failed.length} of ${measured.length} checks pass` +
+      (failed.length > 0 ? `; below it: ${failed.map((t) => `${t.scope} (${formatRatio(t.ratio ?? 0)})`).join(', ')}.` : '.')
+    );
+  });
+}

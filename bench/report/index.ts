@@ -1,0 +1,36 @@
+// Writes RESULTS.md and its charts from a results file (bench/results/*.json).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { BenchResults } from '../results.js';
+import { renderReport } from './markdown.js';
+
+export { renderReport } from './markdown.js';
+
+/**
+ * `chartsDir` is relative to the markdown's folder (as the links are), or absolute. The markdown names the
+ * results file relative to its own folder too, so the links work wherever the checkout lives.
+ */
+export async function writeReport(resultsPath: string, markdownPath: string, chartsDir: string): Promise<void> {
+  const results = parseResults(await readFile(resultsPath, 'utf8'), resultsPath);
+  const markdownDir = dirname(resolve(markdownPath));
+  const chartsPath = isAbsolute(chartsDir) ? chartsDir : join(markdownDir, chartsDir);
+  const { markdown, charts } = renderReport(results, {
+    chartsDir: toLink(relative(markdownDir, chartsPath)),
+    resultsFile: toLink(relative(markdownDir, resolve(resultsPath))),
+  });
+  await mkdir(chartsPath, { recursive: true });
+  for (const [file, svg] of Object.entries(charts)) await writeFile(join(chartsPath, file), svg);
+  await writeFile(markdownPath, markdown);
+}
+
+function parseResults(text: string, path: string): BenchResults {
+  const value = JSON.parse(text) as Partial<BenchResults> | null;
+  if (!value || value.schema !== 1 || !Array.isArray(value.cells)) {
+    throw new Error(`${path} is not a results file of schema 1 (bench/results.ts)`);
+  }
+  return value as BenchResults;
+}
+
+function toLink(path: string): string {
+  return path.split(sep).join('/');
+}

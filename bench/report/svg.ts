@@ -1,0 +1,343 @@
+// Dependency-free SVG charts for RESULTS.md. The output is deterministic (coordinates rounded to 0.1 px,
+// nothing from clocks or counters) so the same results give the same bytes, and every chart paints its own
+// white background so it reads the same on GitHub's light and dark themes.
+
+export interface BarSeries {
+  readonly name: string;
+  /** One value per category; null draws no bar (not measured). */
+  readonly values: readonly (number | null)[];
+}
+
+export interface BarChartSpec {
+  readonly title: string;
+  readonly subtitle?: string;
+  /** What the values are, shown on the value axis, e.g. `req/s`. */
+  readonly unit: string;
+  readonly categories: readonly string[];
+  readonly series: readonly BarSeries[];
+  readonly orientation: 'horizontal' | 'vertical';
+  /** `log` when values span decades (a bar then starts at the decade below the smallest value). */
+  readonly scale?: 'linear' | 'log';
+  readonly formatValue?: (value: number) => string;
+}
+
+export interface LinePoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface LineSeries {
+  readonly name: string;
+  readonly points: readonly LinePoint[];
+}
+
+export interface LineChartSpec {
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly xLabel: string;
+  readonly yUnit: string;
+  readonly series: readonly LineSeries[];
+  /** `log2` spaces doubling x values (1, 2, 4, 8…) evenly. */
+  readonly xScale?: 'linear' | 'log2';
+  readonly formatValue?: (value: number) => string;
+}
+
+const WIDTH = 800;
+const PAD = 16;
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
+const TEXT = '#1f2328';
+const MUTED = '#57606a';
+const GRID = '#d8dee4';
+const FONT = '-apple-system, Segoe UI, Helvetica, Arial, sans-serif';
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** `value` with `decimals` fixed decimals and thousands separators: 12345.6 → `12,346`, (1.234, 2) → `1.23`. */
+export function formatNumber(value: number, decimals = 0): string {
+  if (!Number.isFinite(value)) return '–';
+  const fixed = Math.abs(value).toFixed(decimals);
+  const [whole = '0', fraction] = fixed.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const negative = value < 0 && /[1-9]/.test(fixed);
+  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+export function colorOf(index: number): string {
+  return PALETTE[index % PALETTE.length] ?? TEXT;
+}
+
+export function barChart(spec: BarChartSpec): string {
+  const format = spec.formatValue ?? defaultFormat;
+  const values = spec.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
+  const scale = spec.scale === 'log' ? logScale(values) : linearScale(values);
+  const header = headerAndLegend(spec.title, spec.subtitle, spec.series.map((s) => s.name));
+  return spec.orientation === 'horizontal'
+    ? horizontalBars(spec, scale, header, format)
+    : verticalBars(spec, scale, header, format);
+}
+
+export function lineChart(spec: LineChartSpec): string {
+  const format = spec.formatValue ?? defaultFormat;
+  const header = headerAndLegend(spec.title, spec.subtitle, spec.series.map((s) => s.name));
+  const points = spec.series.flatMap((s) => s.points);
+  const yScale = linearScale(points.map((p) => p.y));
+  const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
+  const log2 = spec.xScale === 'log2' && xs.every((x) => x > 0);
+  const xPos = (x: number): number => (log2 ? Math.log2(x) : x);
+  const xMin = xs.length > 0 ? xPos(xs[0] ?? 0) : 0;
+  const xMax = xs.length > 0 ? xPos(xs[xs.length - 1] ?? 1) : 1;
+  const xSpan = xMax - xMin || 1;
+
+  const tickLabelWidth = Math.max(...yScale.ticks.map((t) => textWidth(formatTick(t), 11)), 10);
+  const left = PAD + tickLabelWidth + 8;
+  const right = WIDTH - PAD - 16;
+  const top = header.bottom + 28;
+  const plotHeight = 260;
+  const bottom = top + plotHeight;
+  const height = bottom + 52;
+  const toX = (x: number): number => left + ((xPos(x) - xMin) / xSpan) * (right - left);
+  const toY = (y: number): number => bottom - yScale.fraction(y) * plotHeight;
+
+  const out = open(spec.title, height);
+  out.push(...header.svg);
+  out.push(text(left, top - 10, spec.yUnit, { size: 11, fill: MUTED }));
+  for (const tick of yScale.ticks) {
+    const y = toY(tick);
+    out.push(line(left, y, right, y, GRID));
+    out.push(text(left - 6, y + 4, formatTick(tick), { size: 11, anchor: 'end', fill: MUTED }));
+  }
+  for (const x of xs) {
+    const px = toX(x);
+    out.push(line(px, bottom, px, bottom + 5, MUTED));
+    out.push(text(px, bottom + 18, formatTick(x), { size: 11, anchor: 'middle', fill: MUTED }));
+  }
+  out.push(line(left, bottom, right, bottom, MUTED));
+  out.push(text((left + right) / 2, bottom + 38, spec.xLabel, { size: 12, anchor: 'middle', fill: TEXT }));
+
+  spec.series.forEach((series, index) => {
+    const color = colorOf(index);
+    const sorted = [...series.points].sort((a, b) => a.x - b.x);
+    if (sorted.length > 1) {
+      const path = sorted.map((p) => `${num(toX(p.x))},${num(toY(p.y))}`).join(' ');
+      out.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    }
+    for (const p of sorted) {
+      out.push(
+        `<circle cx="${num(toX(p.x))}" cy="${num(toY(p.y))}" r="4" fill="${color}" stroke="#ffffff" stroke-width="1">` +
+          `<title>${escapeXml(`${series.name}: ${format(p.y)} ${spec.yUnit} at ${formatTick(p.x)}`)}</title></circle>`,
+      );
+    }
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+interface Scale {
+  readonly ticks: readonly number[];
+  /** Position of a value along the axis, 0 at the base, 1 at the end. */
+  fraction(value: number): number;
+  /** Whether a bar can be drawn for the value (log scales cannot draw 0). */
+  drawable(value: number): boolean;
+}
+
+function linearScale(values: readonly number[]): Scale {
+  const max = Math.max(0, ...values);
+  const step = niceStep(max > 0 ? max / 5 : 1);
+  const end = Math.max(step, Math.ceil(max / step - 1e-9) * step);
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= end + step / 1e6; i++) ticks.push(Number((i * step).toPrecision(12)));
+  return {
+    ticks,
+    fraction: (value) => Math.max(0, value) / end,
+    drawable: (value) => value >= 0,
+  };
+}
+
+function logScale(values: readonly number[]): Scale {
+  const positive = values.filter((v) => v > 0);
+  const lowExp = Math.floor(Math.log10(Math.min(...positive, 1)));
+  let highExp = Math.ceil(Math.log10(Math.max(...positive, 10)));
+  if (highExp <= lowExp) highExp = lowExp + 1;
+  const ticks: number[] = [];
+  for (let e = lowExp; e <= highExp; e++) ticks.push(Number((10 ** e).toPrecision(12)));
+  return {
+    ticks,
+    fraction: (value) => (value > 0 ? Math.max(0, (Math.log10(value) - lowExp) / (highExp - lowExp)) : 0),
+    drawable: (value) => value > 0,
+  };
+}
+
+function niceStep(rough: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const residual = rough / magnitude;
+  const nice = residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10;
+  return nice * magnitude;
+}
+
+interface Header {
+  readonly svg: readonly string[];
+  readonly bottom: number;
+}
+
+function headerAndLegend(title: string, subtitle: string | undefined, names: readonly string[]): Header {
+  const svg = [text(PAD, 26, title, { size: 16, weight: 'bold', fill: TEXT })];
+  let y = 26;
+  if (subtitle) {
+    y += 20;
+    svg.push(text(PAD, y, subtitle, { size: 12, fill: MUTED }));
+  }
+  y += 24;
+  let x = PAD;
+  names.forEach((name, index) => {
+    const itemWidth = 18 + textWidth(name, 12) + 18;
+    if (x > PAD && x + itemWidth > WIDTH - PAD) {
+      x = PAD;
+      y += 20;
+    }
+    svg.push(`<rect x="${num(x)}" y="${num(y - 10)}" width="12" height="12" rx="2" fill="${colorOf(index)}"/>`);
+    svg.push(text(x + 18, y, name, { size: 12, fill: TEXT }));
+    x += itemWidth;
+  });
+  return { svg, bottom: y };
+}
+
+function horizontalBars(spec: BarChartSpec, scale: Scale, header: Header, format: (v: number) => string): string {
+  const barHeight = 14;
+  const barGap = 2;
+  const bandPadding = 14;
+  const seriesCount = Math.max(1, spec.series.length);
+  const bandHeight = seriesCount * (barHeight + barGap) - barGap + bandPadding;
+  const labelWidth = Math.max(...spec.categories.map((c) => textWidth(c, 12)), 20);
+  const left = PAD + labelWidth + 10;
+  const right = WIDTH - PAD - 72;
+  const top = header.bottom + 18;
+  const bottom = top + spec.categories.length * bandHeight;
+  const height = bottom + 50;
+  const toX = (value: number): number => left + scale.fraction(value) * (right - left);
+
+  const out = open(spec.title, height);
+  out.push(...header.svg);
+  for (const tick of scale.ticks) {
+    const x = toX(tick);
+    out.push(line(x, top, x, bottom, GRID));
+    out.push(text(x, bottom + 16, formatTick(tick), { size: 11, anchor: 'middle', fill: MUTED }));
+  }
+  out.push(line(left, bottom, right, bottom, MUTED));
+  out.push(line(left, top, left, bottom, MUTED));
+  out.push(text((left + right) / 2, bottom + 36, spec.unit, { size: 12, anchor: 'middle', fill: TEXT }));
+
+  spec.categories.forEach((category, c) => {
+    const bandTop = top + c * bandHeight + bandPadding / 2;
+    const bandMiddle = bandTop + (bandHeight - bandPadding) / 2;
+    out.push(text(left - 8, bandMiddle + 4, category, { size: 12, anchor: 'end', fill: TEXT }));
+    spec.series.forEach((series, s) => {
+      const value = series.values[c];
+      if (value === null || value === undefined || !Number.isFinite(value) || !scale.drawable(value)) return;
+      const y = bandTop + s * (barHeight + barGap);
+      const end = toX(value);
+      out.push(bar(left, y, end - left, barHeight, colorOf(s), `${series.name}, ${category}: ${format(value)} ${spec.unit}`));
+      out.push(text(end + 4, y + barHeight - 3, format(value), { size: 11, fill: TEXT }));
+    });
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+function verticalBars(spec: BarChartSpec, scale: Scale, header: Header, format: (v: number) => string): string {
+  const seriesCount = Math.max(1, spec.series.length);
+  const tickLabelWidth = Math.max(...scale.ticks.map((t) => textWidth(formatTick(t), 11)), 10);
+  const left = PAD + tickLabelWidth + 8;
+  const right = WIDTH - PAD;
+  const top = header.bottom + 36;
+  const plotHeight = 240;
+  const bottom = top + plotHeight;
+  const height = bottom + 40;
+  const bandWidth = (right - left) / Math.max(1, spec.categories.length);
+  const barWidth = Math.min(40, (bandWidth - 20) / seriesCount);
+  const toY = (value: number): number => bottom - scale.fraction(value) * plotHeight;
+
+  const out = open(spec.title, height);
+  out.push(...header.svg);
+  out.push(text(left, top - 14, spec.unit, { size: 11, fill: MUTED }));
+  for (const tick of scale.ticks) {
+    const y = toY(tick);
+    out.push(line(left, y, right, y, GRID));
+    out.push(text(left - 6, y + 4, formatTick(tick), { size: 11, anchor: 'end', fill: MUTED }));
+  }
+  out.push(line(left, bottom, right, bottom, MUTED));
+
+  spec.categories.forEach((category, c) => {
+    const bandLeft = left + c * bandWidth;
+    const groupLeft = bandLeft + (bandWidth - barWidth * seriesCount) / 2;
+    out.push(text(bandLeft + bandWidth / 2, bottom + 18, category, { size: 12, anchor: 'middle', fill: TEXT }));
+    spec.series.forEach((series, s) => {
+      const value = series.values[c];
+      if (value === null || value === undefined || !Number.isFinite(value) || !scale.drawable(value)) return;
+      const x = groupLeft + s * barWidth;
+      const y = toY(value);
+      out.push(bar(x + 1, y, barWidth - 2, bottom - y, colorOf(s), `${series.name}, ${category}: ${format(value)} ${spec.unit}`));
+      out.push(text(x + barWidth / 2, y - 4, format(value), { size: 10, anchor: 'middle', fill: TEXT }));
+    });
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+function open(title: string, height: number): string[] {
+  const h = num(height);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${h}" viewBox="0 0 ${WIDTH} ${h}" role="img" font-family="${FONT}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${WIDTH}" height="${h}" fill="#ffffff"/>`,
+  ];
+}
+
+function bar(x: number, y: number, width: number, height: number, fill: string, tooltip: string): string {
+  return (
+    `<rect x="${num(x)}" y="${num(y)}" width="${num(Math.max(0, width))}" height="${num(Math.max(0, height))}" fill="${fill}">` +
+    `<title>${escapeXml(tooltip)}</title></rect>`
+  );
+}
+
+function line(x1: number, y1: number, x2: number, y2: number, stroke: string): string {
+  return `<line x1="${num(x1)}" y1="${num(y1)}" x2="${num(x2)}" y2="${num(y2)}" stroke="${stroke}" stroke-width="1"/>`;
+}
+
+interface TextStyle {
+  readonly size: number;
+  readonly fill: string;
+  readonly anchor?: 'start' | 'middle' | 'end';
+  readonly weight?: 'bold';
+}
+
+function text(x: number, y: number, content: string, style: TextStyle): string {
+  const anchor = style.anchor && style.anchor !== 'start' ? ` text-anchor="${style.anchor}"` : '';
+  const weight = style.weight ? ` font-weight="${style.weight}"` : '';
+  return `<text x="${num(x)}" y="${num(y)}" font-size="${style.size}" fill="${style.fill}"${anchor}${weight}>${escapeXml(content)}</text>`;
+}
+
+/** A rough width of a text (no font metrics here): enough to lay out labels and the legend. */
+function textWidth(content: string, size: number): number {
+  return content.length * size * 0.6;
+}
+
+function num(value: number): string {
+  const rounded = Math.round(value * 10) / 10;
+  return Object.is(rounded, -0) ? '0' : String(rounded);
+}
+
+/** Axis ticks are round numbers: no trailing zeros (`100`, `2.5`, `0.1`). */
+function formatTick(value: number): string {
+  return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 2).replace(/\.?0+$/, '');
+}
+
+function defaultFormat(value: number): string {
+  return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, Math.abs(value) < 10 ? 2 : 0);
+}

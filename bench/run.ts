@@ -1,0 +1,153 @@
+// `make bench` / `make bench-quick`: every runtime × entity × source × operation, the worker sweep and the
+// read modes, measured one runtime at a time, written as JSON under bench/results/ and rendered into a report.
+// Talks to the runtimes over HTTP only (and reads /proc for their CPU and memory).
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createProgress } from '../cli/progress.js';
+import { loadConfig } from '../core/config.js';
+import { findFreePort, launchRuntime, RUNTIME_NAMES, type LaunchedRuntime } from '../runtimes/launcher.js';
+import { AUTOCANNON_VERSION } from './drivers/autocannon.js';
+import { machineInfo } from './machine.js';
+import { measureCell, type Target } from './measure.js';
+import { planCells, runtimeEnv, type CellPlan } from './plan.js';
+import { fetchIds, preflight } from './preflight.js';
+import { writeReport } from './report/index.js';
+import type { BenchResults, Cell, EntityName, RuntimeName } from './results.js';
+import { loadScenarios, scenarioPath } from './scenarios.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runtimes: { type: 'string', default: RUNTIME_NAMES.join(',') },
+    sweep: { type: 'boolean' },
+    reads: { type: 'boolean' },
+    out: { type: 'string', default: 'bench/results' },
+    report: { type: 'string' },
+    // Only the cells whose id contains this, e.g. `products/redis/get` (one cell per runtime).
+    only: { type: 'string' },
+  },
+});
+
+const runtimes = args.runtimes!.split(',').map((r) => r.trim()) as RuntimeName[];
+for (const r of runtimes) if (!(RUNTIME_NAMES as readonly string[]).includes(r)) throw new Error(`--runtimes: unknown runtime ${r}`);
+const quick = args.quick!;
+const mode = quick ? 'quick' : 'full';
+const scenarios = loadScenarios();
+const timing = quick ? scenarios.quick : scenarios;
+const settings = loadConfig().runtimes;
+const logDir = join(args.out!, 'logs');
+mkdirSync(logDir, { recursive: true });
+
+async function launch(name: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
+  return launchRuntime({ name, port: await findFreePort(), env, logFile: join(logDir, `${name}.log`) });
+}
+
+function formatCell(cell: Cell): string {
+  const s = cell.summary;
+  const flag = s.errors + s.non2xx > 0 ? `  ERRORS ${s.errors} non2xx ${s.non2xx}` : '';
+  return `${cell.id.padEnd(44)} ${Math.round(s.rps.median).toString().padStart(7)} req/s  p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms  server CPU ${Math.round(s.serverCpuPct)}%  load CPU ${Math.round(s.driverCpuPct)}%${flag}`;
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const cells = planCells(scenarios, {
+    runtimes, forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers,
+    sweep: args.sweep ?? !quick, reads: args.reads ?? !quick,
+  }).filter((cell) => !args.only || cell.id.includes(args.only));
+  if (cells.length === 0) throw new Error(`no cell matches --only ${args.only}`);
+  console.log(`bench: ${mode} run, ${cells.length} cells, ${timing.repeats} × ${timing.durationSec} s after ${timing.warmupSec} s warm-up, ` +
+    `${scenarios.connections} connections, driver autocannon ${AUTOCANNON_VERSION}`);
+
+  // Preflight: all runtimes up together, every endpoint answered alike.
+  const all = new Map<RuntimeName, LaunchedRuntime>();
+  const ids = new Map<string, readonly number[]>();
+  const data = {} as Record<EntityName, number>;
+  let checked;
+  try {
+    for (const name of runtimes) all.set(name, await launch(name, {}));
+    const urls = new Map([...all].map(([name, r]) => [name, r.url]));
+    checked = await preflight(urls, scenarios);
+    const first = [...urls.values()][0]!;
+    for (const entity of scenarios.entities) {
+      const list = await fetchIds(first, entity);
+      ids.set(entity, list);
+      data[entity] = list.length;
+    }
+  } finally {
+    await Promise.all([...all.values()].map((r) => r.stop()));
+  }
+  console.log(`bench: preflight checked ${checked.checked} endpoints: ${checked.problems.length === 0 ? 'all 200, right shape, identical across runtimes and sources' : `${checked.problems.length} problems`}`);
+  for (const problem of checked.problems) console.log(`  ✗ ${problem}`);
+  if (checked.problems.length > 0) {
+    console.error('bench: refusing to time endpoints that do not answer correctly; fix the problems above (make seed rebuilds the data)');
+    return 1;
+  }
+
+  // Cells, grouped by the runtime start they need, one runtime running at a time.
+  const measured: Cell[] = [];
+  const progress = createProgress();
+  const groups = new Map<string, CellPlan[]>();
+  for (const cell of cells) {
+    const key = `${cell.runtime} ${JSON.stringify(runtimeEnv(cell))}`;
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+  try {
+    for (const group of groups.values()) {
+      const first = group[0]!;
+      const runtime = await launch(first.runtime, runtimeEnv(first));
+      try {
+        const target: Target = { url: runtime.url, pid: runtime.process.pid!, ids };
+        for (const cell of group) {
+          const probe = await fetch(`${runtime.url}${scenarioPath(scenarios, cell.entity, cell.source, cell.operation, ids.get(cell.entity)?.[0], cell.listQuery)}`);
+          await probe.arrayBuffer();
+          if (probe.status !== 200) throw new Error(`${cell.id}: the endpoint answered ${probe.status} before timing`);
+          const result = await measureCell(cell, scenarios, timing, target);
+          measured.push(result);
+          progress.update('cells', measured.length, cells.length);
+          process.stdout.write(`${formatCell(result)}\n`);
+        }
+      } finally {
+        await runtime.stop();
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const results: BenchResults = {
+    schema: 1,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    mode,
+    command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    driver: { name: 'autocannon', version: AUTOCANNON_VERSION },
+    machine: machineInfo(),
+    data,
+    settings: {
+      connections: scenarios.connections, durationSec: timing.durationSec, warmupSec: timing.warmupSec, repeats: timing.repeats,
+      forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers, forkPersistent: settings.forkPersistent,
+    },
+    preflight: { checked: checked.checked, problems: checked.problems },
+    cells: measured,
+  };
+  const file = join(args.out!, `${mode}-${startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  copyFileSync(file, join(args.out!, `latest-${mode}.json`));
+  const report = args.report ?? (quick ? join(args.out!, 'RESULTS-quick.md') : 'RESULTS.md');
+  // Charts beside the results, linked relative to the report's folder.
+  await writeReport(file, report, relative(dirname(report), join(args.out!, quick ? 'charts-quick' : 'charts')));
+  console.log(`bench: results in ${file}, report in ${report}`);
+
+  const failed = measured.filter((c) => c.summary.errors + c.summary.non2xx > 0);
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} cells had errors; the report flags them: ${failed.map((c) => c.id).join(', ')}`);
+    return 2;
+  }
+  return 0;
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});
