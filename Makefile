@@ -64,8 +64,16 @@ rebuild-original: migrate ## write the original demo's Redis layout (read by PRO
 prepare-bench: migrate ## seed if empty, rebuild projections that do not match MySQL, write the original layout
 	$(NODE) dist/cli/prepare-bench.js
 
-bench: prepare-bench ## THE MAIN JOB: full matrix, worker sweep, read modes → bench/results/*.json and RESULTS.md
+# The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
+SCALE_SIZES ?= 1000 100000
+bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, scale → bench/results/full.json, RESULTS.md
 	$(NODE) dist/bench/run.js
+	@for n in $(SCALE_SIZES); do \
+	  echo "bench: scale point: $$n products"; \
+	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
+	  $(NODE) dist/bench/run.js --runtimes uws --scale-into bench/results/full.json || exit $$?; \
+	done
+	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
 
 bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
 	$(NODE) dist/bench/run.js --quick

@@ -34,36 +34,41 @@ export function summarise(runs: readonly Run[]): CellSummary {
   };
 }
 
-/** Request paths of a cell: a page, or a get of a random existing id (seeded, so runs draw the same ids). */
-function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): () => string {
-  if (cell.operation === 'list') {
-    const path = scenarioPath(scenarios, cell.entity, cell.source, 'list', undefined, cell.listQuery);
-    return () => path;
-  }
+/** Distinct random ids a get run cycles through. */
+const IDS_PER_RUN = 1000;
+
+/** Request paths of a cell: a page, or gets of random existing ids (seeded, so a run's ids are reproducible). */
+function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): string[] {
+  if (cell.operation === 'list') return [scenarioPath(scenarios, cell.entity, cell.source, 'list', undefined, cell.listQuery)];
   const ids = target.ids.get(cell.entity) ?? [];
   if (ids.length === 0) throw new Error(`no ${cell.entity} ids to read: seed first`);
   const random = createRandom(seed);
-  return () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]);
+  return Array.from({ length: IDS_PER_RUN }, () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]));
 }
 
-async function timedRun(cell: CellPlan, scenarios: Scenarios, target: Target, durationSec: number, seed: number): Promise<Run> {
+async function timedRun(paths: readonly string[], scenarios: Scenarios, target: Target, durationSec: number): Promise<Run> {
   const sampler = new ProcessSampler(target.pid);
   const ownCpu = measureOwnCpu();
   sampler.start();
   let load: LoadResult;
   let server: SamplerResult;
   try {
-    load = await runAutocannon({ baseUrl: target.url, nextPath: pathsOf(cell, scenarios, target, seed), connections: scenarios.connections, durationSec });
+    load = await runAutocannon({ baseUrl: target.url, paths, connections: scenarios.connections, durationSec });
   } finally {
     server = sampler.stop();
   }
   return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, driverCpuPct: ownCpu() };
 }
 
-/** Warm-up (discarded), then `repeats` timed runs. */
-export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
-  if (timing.warmupSec > 0) await timedRun(cell, scenarios, target, timing.warmupSec, 0);
+/** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */
+export async function measureRuns(paths: (seed: number) => readonly string[], scenarios: Scenarios, timing: Timing, target: Target): Promise<Run[]> {
+  if (timing.warmupSec > 0) await timedRun(paths(0), scenarios, target, timing.warmupSec);
   const runs: Run[] = [];
-  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(cell, scenarios, target, timing.durationSec, i + 1));
+  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), scenarios, target, timing.durationSec));
+  return runs;
+}
+
+export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
+  const runs = await measureRuns((seed) => pathsOf(cell, scenarios, target, seed), scenarios, timing, target);
   return { ...cell, runs, summary: summarise(runs) };
 }

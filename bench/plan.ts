@@ -17,8 +17,9 @@ function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
   return runtime === 'fork' ? options.forkWorkers : runtime === 'uws' ? options.uwsWorkers : 1;
 }
 
-export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode'>): string {
+export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows'>): string {
   const base = `${c.runtime}/${c.entity}/${c.source}/${c.operation}`;
+  if (c.group === 'scale') return `${base}#${c.rows}`;
   if (c.group === 'sweep') return `${base}@w${c.workers}`;
   if (c.group === 'reads') return `${base}~${c.readMode}`;
   return base;
@@ -59,6 +60,18 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
     for (const mode of scenarios.reads.get) cells.push(plan('reads', runtime, entity, 'redis', 'get', workers, mode, scenarios.listQuery));
   }
   return cells;
+}
+
+/**
+ * The scale cells for the data set loaded now (`rows` products): the same scenarios measured again at
+ * another size, to see whether cost per request stays flat as the table grows.
+ */
+export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, workers: number, rows: number): CellPlan[] {
+  return (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => {
+    const cell = { group: 'scale' as const, runtime, entity: 'products' as const, source, operation, workers, readMode: 'default' as const,
+      listQuery: operation === 'list' ? scenarios.listQuery : '', rows };
+    return { id: cellId(cell), ...cell };
+  }));
 }
 
 /** The environment a cell's runtime needs; cells with equal environments share one runtime start. */

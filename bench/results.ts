@@ -46,7 +46,8 @@ export interface CellSummary {
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
   readonly id: string;
-  readonly group: 'matrix' | 'sweep' | 'reads';
+  /** `scale`: the same scenario at several data sizes (is cost per request flat?). */
+  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale';
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;
@@ -56,6 +57,8 @@ export interface Cell {
   readonly readMode: ReadMode;
   /** Query of a list request, e.g. `limit=50` or `limit=all`. */
   readonly listQuery: string;
+  /** For `scale` cells: rows of the entity when measured. */
+  readonly rows?: number;
   readonly runs: readonly Run[];
   readonly summary: CellSummary;
 }
@@ -95,4 +98,9 @@ export interface BenchResults {
   /** Endpoints checked before timing: 200, the right shape, identical across runtimes. */
   readonly preflight: { readonly checked: number; readonly problems: readonly string[] };
   readonly cells: readonly Cell[];
+  /**
+   * Reference points measured in the same run: a bare uWS server (same worker count) answering a constant
+   * body of the size of a product projection, what `uws` serving a projection by id is compared with.
+   */
+  readonly baselines?: { readonly uwsConstant?: { readonly workers: number; readonly bodyBytes: number; readonly runs: readonly Run[]; readonly summary: CellSummary } };
 }

@@ -1,7 +1,7 @@
 // `make bench` / `make bench-quick`: every runtime × entity × source × operation, the worker sweep and the
 // read modes, measured one runtime at a time, written as JSON under bench/results/ and rendered into a report.
 // Talks to the runtimes over HTTP only (and reads /proc for their CPU and memory).
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../cli/progress.js';
@@ -9,8 +9,8 @@ import { loadConfig } from '../core/config.js';
 import { findFreePort, launchRuntime, RUNTIME_NAMES, type LaunchedRuntime } from '../runtimes/launcher.js';
 import { AUTOCANNON_VERSION } from './drivers/autocannon.js';
 import { machineInfo } from './machine.js';
-import { measureCell, type Target } from './measure.js';
-import { planCells, runtimeEnv, type CellPlan } from './plan.js';
+import { measureCell, measureRuns, summarise, type Target } from './measure.js';
+import { planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { writeReport } from './report/index.js';
 import type { BenchResults, Cell, EntityName, RuntimeName } from './results.js';
@@ -26,6 +26,11 @@ const { values: args } = parseArgs({
     report: { type: 'string' },
     // Only the cells whose id contains this, e.g. `products/redis/get` (one cell per runtime).
     only: { type: 'string' },
+    // The bare-uWS reference point (default: in the full run).
+    baseline: { type: 'boolean' },
+    // Measure the scale cells for the data set loaded now and add them to this results file (make bench does
+    // it at 1k and 100k products after the main run).
+    'scale-into': { type: 'string' },
   },
 });
 
@@ -51,11 +56,11 @@ function formatCell(cell: Cell): string {
 
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
-  const cells = planCells(scenarios, {
+  const scaleInto = args['scale-into'];
+  let cells = scaleInto ? [] : planCells(scenarios, {
     runtimes, forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers,
     sweep: args.sweep ?? !quick, reads: args.reads ?? !quick,
-  }).filter((cell) => !args.only || cell.id.includes(args.only));
-  if (cells.length === 0) throw new Error(`no cell matches --only ${args.only}`);
+  });
   console.log(`bench: ${mode} run, ${cells.length} cells, ${timing.repeats} × ${timing.durationSec} s after ${timing.warmupSec} s warm-up, ` +
     `${scenarios.connections} connections, driver autocannon ${AUTOCANNON_VERSION}`);
 
@@ -77,6 +82,9 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all([...all.values()].map((r) => r.stop()));
   }
+  if (scaleInto) cells = planScaleCells(scenarios, 'uws', settings.uwsWorkers, data.products);
+  cells = cells.filter((cell) => !args.only || cell.id.includes(args.only));
+  if (cells.length === 0) throw new Error(`no cell matches --only ${args.only}`);
   console.log(`bench: preflight checked ${checked.checked} endpoints: ${checked.problems.length === 0 ? 'all 200, right shape, identical across runtimes and sources' : `${checked.problems.length} problems`}`);
   for (const problem of checked.problems) console.log(`  ✗ ${problem}`);
   if (checked.problems.length > 0) {
@@ -115,6 +123,36 @@ async function main(): Promise<number> {
     progress.stop();
   }
 
+  let baselines: BenchResults['baselines'];
+  if ((args.baseline ?? (!quick && !scaleInto)) && runtimes.includes('uws')) {
+    const sample = await launch('uws', {});
+    let bodyBytes: number;
+    try {
+      const page = await fetch(`${sample.url}${scenarioPath(scenarios, 'products', 'redis', 'get', ids.get('products')?.[0])}`);
+      bodyBytes = (await page.arrayBuffer()).byteLength;
+    } finally {
+      await sample.stop();
+    }
+    const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(logDir, 'uws-constant.log') });
+    try {
+      const runs = await measureRuns(() => ['/'], scenarios, timing, { url: server.url, pid: server.process.pid!, ids });
+      baselines = { uwsConstant: { workers: settings.uwsWorkers, bodyBytes, runs, summary: summarise(runs) } };
+      process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(baselines.uwsConstant!.summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  if (scaleInto) {
+    const merged = JSON.parse(readFileSync(scaleInto, 'utf8')) as BenchResults;
+    const kept = merged.cells.filter((c) => !(c.group === 'scale' && c.rows === data.products));
+    writeFileSync(scaleInto, `${JSON.stringify({ ...merged, cells: [...kept, ...measured] }, null, 2)}\n`);
+    const report = args.report ?? 'RESULTS.md';
+    await writeReport(scaleInto, report, relative(dirname(report), join(dirname(scaleInto), 'charts')));
+    console.log(`bench: ${measured.length} scale cells at ${data.products} products added to ${scaleInto}; report in ${report}`);
+    return measured.some((c) => c.summary.errors + c.summary.non2xx > 0) ? 2 : 0;
+  }
+
   const results: BenchResults = {
     schema: 1,
     startedAt,
@@ -130,10 +168,11 @@ async function main(): Promise<number> {
     },
     preflight: { checked: checked.checked, problems: checked.problems },
     cells: measured,
+    ...(baselines && { baselines }),
   };
-  const file = join(args.out!, `${mode}-${startedAt.replace(/[:.]/g, '-')}.json`);
+  // One file per mode, replaced by each run (git keeps the history of the committed full one).
+  const file = join(args.out!, `${mode}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  copyFileSync(file, join(args.out!, `latest-${mode}.json`));
   const report = args.report ?? (quick ? join(args.out!, 'RESULTS-quick.md') : 'RESULTS.md');
   // Charts beside the results, linked relative to the report's folder.
   await writeReport(file, report, relative(dirname(report), join(args.out!, quick ? 'charts-quick' : 'charts')));

@@ -10,10 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const RUNTIME_NAMES = ['fork', 'express', 'uws'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
-/** The environment variable that sets each runtime's port. */
-export const PORT_VARIABLES: Readonly<Record<RuntimeName, string>> = { fork: 'FORK_PORT', express: 'EXPRESS_PORT', uws: 'UWS_PORT' };
+/** What can be launched: the three runtimes, and the benchmark's bare-uWS reference server. */
+export type LaunchName = RuntimeName | 'uws-constant';
 
-export function runtimeScript(name: RuntimeName): string {
+/** The environment variable that sets each server's port. */
+export const PORT_VARIABLES: Readonly<Record<LaunchName, string>> = { fork: 'FORK_PORT', express: 'EXPRESS_PORT', uws: 'UWS_PORT', 'uws-constant': 'UWS_PORT' };
+
+export function runtimeScript(name: LaunchName): string {
   return fileURLToPath(new URL(`./${name}/server.js`, import.meta.url));
 }
 
@@ -34,7 +37,7 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
 }
 
 export interface LaunchOptions {
-  readonly name: RuntimeName;
+  readonly name: LaunchName;
   readonly port: number;
   readonly host?: string;
   /** Variables added to this process's environment. */
@@ -47,7 +50,7 @@ export interface LaunchOptions {
 }
 
 export interface LaunchedRuntime {
-  readonly name: RuntimeName;
+  readonly name: LaunchName;
   readonly url: string;
   readonly process: ChildProcess;
   /** SIGTERM, then wait for the exit (graceful: in-flight requests finish). Resolves with the exit code. */
@@ -69,7 +72,7 @@ export async function waitUntilAnswering(url: string, timeoutMs: number): Promis
 }
 
 /** Waits for the runtime's "ready" message (every worker listening), its exit, or the timeout. */
-function readiness(child: ChildProcess, name: RuntimeName, timeoutMs: number, logFile?: string): Promise<void> {
+function readiness(child: ChildProcess, name: LaunchName, timeoutMs: number, logFile?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} runtime did not report ready within ${timeoutMs} ms${logFile ? `; see ${logFile}` : ''}`)), timeoutMs);
     child.on('message', (message: { type?: string }) => {

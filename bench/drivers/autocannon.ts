@@ -3,8 +3,11 @@ import { createRequire } from 'node:module';
 
 export interface LoadSpec {
   readonly baseUrl: string;
-  /** The path of the next request (called once per request: random ids come from here). */
-  readonly nextPath: () => string;
+  /**
+   * Paths the connections cycle through (random ids are drawn ahead, so autocannon can build every request
+   * once: a per-request callback makes it rebuild each one and the driver, not the server, sets the pace).
+   */
+  readonly paths: readonly string[];
   readonly connections: number;
   readonly durationSec: number;
 }
@@ -42,8 +45,8 @@ export async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
     url: spec.baseUrl,
     connections: spec.connections,
     duration: spec.durationSec,
-    timeout: 10,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: spec.nextPath() }) }],
+    timeout: 30,
+    requests: spec.paths.map((path) => ({ method: 'GET' as const, path })),
   }) as unknown as Promise<autocannon.Result> & import('node:events').EventEmitter;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);

@@ -15,6 +15,8 @@ export const RUNTIME_PAIRS: readonly (readonly [RuntimeName, RuntimeName])[] = [
 
 export const PROJECTION_TARGET = { text: 'projection reads ≥ 2× MySQL reads (get by id and page of 50)', threshold: 2 } as const;
 export const ORIGINAL_TARGET = { text: "the default read path ≥ 10× the original's on lists", threshold: 10 } as const;
+export const BARE_UWS_TARGET = { text: 'uws serving a projection by id ≥ 60% of a bare uWS server answering a constant of the same size', threshold: 0.6 } as const;
+export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
 
 /** What moving to a read mode removes, and which operations it touches (a get reads one id anyway). */
 export const READ_MODE_CAUSES: Readonly<Record<Exclude<ReadMode, 'original'>, { readonly cause: string; readonly fix: string; readonly appliesTo: readonly Operation[] }>> = {
@@ -313,6 +315,33 @@ function check(target: string, threshold: number, scope: string, ratio: number |
   return { target, scope, ratio, threshold, status, sentence };
 }
 
+/** uws products get from Redis against the bare uWS constant of the same run. */
+export function bareUwsCheck(results: BenchResults): TargetCheck {
+  const baseline = results.baselines?.uwsConstant;
+  const cell = matrixCell(results, 'uws', 'products', 'redis', 'get');
+  const ratio = baseline && cell && baseline.summary.rps.median > 0 ? cell.summary.rps.median / baseline.summary.rps.median : null;
+  const scope = baseline && cell
+    ? `uws products get from redis ${formatRps(cell.summary.rps.median)} req/s vs bare uWS ${formatRps(baseline.summary.rps.median)} req/s (${baseline.bodyBytes} bytes, ${baseline.workers} workers)`
+    : 'uws products get from redis vs bare uWS';
+  return check(BARE_UWS_TARGET.text, BARE_UWS_TARGET.threshold, scope, ratio);
+}
+
+/** Each scenario of the `scale` cells: req/s at the smallest and at the largest data set. */
+export function flatCostChecks(results: BenchResults): TargetCheck[] {
+  const scale = results.cells.filter((c) => c.group === 'scale' && c.rows !== undefined);
+  const scenarios = [...new Set(scale.map((c) => `${c.runtime}/${c.entity}/${c.source}/${c.operation}`))];
+  if (scenarios.length === 0) return [check(FLAT_COST_TARGET.text, FLAT_COST_TARGET.threshold, 'pages and gets at several data sizes', null)];
+  return scenarios.map((scenario) => {
+    const points = scale.filter((c) => `${c.runtime}/${c.entity}/${c.source}/${c.operation}` === scenario).sort((a, b) => a.rows! - b.rows!);
+    const small = points[0]!;
+    const large = points[points.length - 1]!;
+    const [a, b] = [small.summary.rps.median, large.summary.rps.median];
+    const ratio = points.length < 2 || Math.max(a, b) === 0 ? null : Math.min(a, b) / Math.max(a, b);
+    return check(FLAT_COST_TARGET.text, FLAT_COST_TARGET.threshold,
+      `${scenario}: ${formatNumber(small.rows!)} rows ${formatRps(a)} req/s → ${formatNumber(large.rows!)} rows ${formatRps(b)} req/s`, ratio);
+  });
+}
+
 export function targetChecks(sources: readonly SourceRatioFinding[], readModes: readonly ReadModeFinding[]): TargetCheck[] {
   const checks = sources.map((f) => check(PROJECTION_TARGET.text, PROJECTION_TARGET.threshold, `${f.runtime} ${f.entity} ${f.operation}`, f.ratio));
   const lists = readModes.filter((f) => f.operation === 'list');
@@ -373,7 +402,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const runtimes = runtimeRatios(results);
   const sweep = sweepFindings(results);
   const readModes = readModeFindings(results);
-  const targets = targetChecks(sources, readModes);
+  const targets = [...targetChecks(sources, readModes), bareUwsCheck(results), ...flatCostChecks(results)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),

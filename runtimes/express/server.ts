@@ -44,10 +44,12 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
   // Off for a fair comparison (TechEmpower does the same): no ETag hashing, no X-Powered-By.
   server.disable('x-powered-by');
   server.set('etag', false);
-  server.use(express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  // Bodies are read only by the routes that take one (the reads skip the parser altogether).
+  const readBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  const noBody = (_req: Request, _res: Response, next: NextFunction) => next();
   for (const route of table.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
-    server[method](route.pattern, async (req: Request, res: Response) => {
+    server[method](route.pattern, route.hasBody ? readBody : noBody, async (req: Request, res: Response) => {
       send(res, await table.respondMatched(route, req.params as Record<string, string>, toHttpRequest(req), getContext, metrics));
     });
   }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveConclusions } from '../../bench/report/conclusions.js';
+import { BARE_UWS_TARGET, deriveConclusions, FLAT_COST_TARGET } from '../../bench/report/conclusions.js';
 import { writeReport } from '../../bench/report/index.js';
 import { renderReport } from '../../bench/report/markdown.js';
 import { barChart, escapeXml, formatNumber, lineChart } from '../../bench/report/svg.js';
@@ -225,11 +225,34 @@ describe('report: markdown from the recorded sample', () => {
     expect(row(targets, 'express products list')).to.equal('| express products list | 1.95× | ≥ 2.00× | ❌ fail |');
     expect(row(targets, 'uws products list from redis')).to.equal('| uws products list from redis | 838.22× | ≥ 10.00× | ✅ pass |');
     const checks = deriveConclusions(sample()).targets;
-    expect(checks).to.have.length(19);
+    expect(checks).to.have.length(21);
+    expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text]);
     expect(checks.find((t) => t.scope === 'uws products get')?.ratio).to.be.closeTo(18023.7 / 7512.4, 1e-9);
     expect(checks.filter((t) => t.status === 'fail').map((t) => t.scope)).to.deep.equal([
       'fork products get', 'fork products list', 'fork customers get', 'fork customers list', 'express products list', 'express customers list',
     ]);
+  });
+
+  it('checks uws against the bare uWS baseline and cost per request across data sizes when measured', () => {
+    const base = sample();
+    const uwsGet = base.cells.find((c) => c.id === 'uws/products/redis/get')!;
+    const scaleCell = (rows: number, rps: number): Cell => ({ ...uwsGet, id: `uws/products/redis/get#${rows}`, group: 'scale', rows,
+      summary: { ...uwsGet.summary, rps: { median: rps, min: rps, max: rps } } });
+    const results: BenchResults = {
+      ...base,
+      cells: [...base.cells, scaleCell(1000, 10_000), scaleCell(100_000, 7_000)],
+      baselines: { uwsConstant: { workers: 2, bodyBytes: 180, runs: uwsGet.runs, summary: { ...uwsGet.summary, rps: { median: 25_000, min: 25_000, max: 25_000 } } } },
+    };
+    const checks = deriveConclusions(results).targets;
+    const bare = checks.find((t) => t.target === BARE_UWS_TARGET.text)!;
+    expect(bare.ratio).to.be.closeTo(18023.7 / 25_000, 1e-9);
+    expect(bare.status).to.equal('pass');
+    const flat = checks.find((t) => t.target === FLAT_COST_TARGET.text)!;
+    expect(flat.ratio).to.be.closeTo(0.7, 1e-9);
+    expect(flat.status).to.equal('fail');
+    const markdown = renderReport(results, { chartsDir: 'charts' }).markdown;
+    expect(markdown).to.include('| 0.72× | ≥ 0.60× | ✅ pass |');
+    expect(markdown).to.include('| 0.70× | ≥ 0.80× | ❌ fail |');
   });
 
   it('draws conclusions with the computed ratios', () => {
