@@ -71,7 +71,7 @@ bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS
 	@for n in $(SCALE_SIZES); do \
 	  echo "bench: scale point: $$n products"; \
 	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
-	  $(NODE) dist/bench/run.js --runtimes uws --scale-into bench/results/full.json || exit $$?; \
+	  $(NODE) dist/bench/run.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
 	done
 	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
 

@@ -46,14 +46,14 @@ function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: num
   return Array.from({ length: IDS_PER_RUN }, () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]));
 }
 
-async function timedRun(paths: readonly string[], scenarios: Scenarios, target: Target, durationSec: number): Promise<Run> {
+async function timedRun(paths: readonly string[], connections: number, target: Target, durationSec: number): Promise<Run> {
   const sampler = new ProcessSampler(target.pid);
   const ownCpu = measureOwnCpu();
   sampler.start();
   let load: LoadResult;
   let server: SamplerResult;
   try {
-    load = await runAutocannon({ baseUrl: target.url, paths, connections: scenarios.connections, durationSec });
+    load = await runAutocannon({ baseUrl: target.url, paths, connections, durationSec });
   } finally {
     server = sampler.stop();
   }
@@ -61,14 +61,14 @@ async function timedRun(paths: readonly string[], scenarios: Scenarios, target: 
 }
 
 /** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */
-export async function measureRuns(paths: (seed: number) => readonly string[], scenarios: Scenarios, timing: Timing, target: Target): Promise<Run[]> {
-  if (timing.warmupSec > 0) await timedRun(paths(0), scenarios, target, timing.warmupSec);
+export async function measureRuns(paths: (seed: number) => readonly string[], connections: number, timing: Timing, target: Target): Promise<Run[]> {
+  if (timing.warmupSec > 0) await timedRun(paths(0), connections, target, timing.warmupSec);
   const runs: Run[] = [];
-  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), scenarios, target, timing.durationSec));
+  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), connections, target, timing.durationSec));
   return runs;
 }
 
 export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
-  const runs = await measureRuns((seed) => pathsOf(cell, scenarios, target, seed), scenarios, timing, target);
+  const runs = await measureRuns((seed) => pathsOf(cell, scenarios, target, seed), cell.connections ?? scenarios.connections, timing, target);
   return { ...cell, runs, summary: summarise(runs) };
 }

@@ -53,11 +53,12 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
     const { runtime, entity } = scenarios.reads;
     const workers = defaultWorkers(runtime, options);
     // The original demo returned whole lists: its read path is measured on the whole list, the default on a page.
+    const { connections } = scenarios.reads;
     for (const mode of scenarios.reads.list) {
       const listQuery = mode === 'original-paged' || mode === 'default' ? scenarios.listQuery : 'limit=all';
-      cells.push(plan('reads', runtime, entity, 'redis', 'list', workers, mode, listQuery));
+      cells.push({ ...plan('reads', runtime, entity, 'redis', 'list', workers, mode, listQuery), connections });
     }
-    for (const mode of scenarios.reads.get) cells.push(plan('reads', runtime, entity, 'redis', 'get', workers, mode, scenarios.listQuery));
+    for (const mode of scenarios.reads.get) cells.push({ ...plan('reads', runtime, entity, 'redis', 'get', workers, mode, scenarios.listQuery), connections });
   }
   return cells;
 }

@@ -57,6 +57,8 @@ export interface Cell {
   readonly readMode: ReadMode;
   /** Query of a list request, e.g. `limit=50` or `limit=all`. */
   readonly listQuery: string;
+  /** Concurrent connections of the load, when not the run's `settings.connections` (the read-mode cells). */
+  readonly connections?: number;
   /** For `scale` cells: rows of the entity when measured. */
   readonly rows?: number;
   readonly runs: readonly Run[];

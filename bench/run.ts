@@ -28,9 +28,10 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // The bare-uWS reference point (default: in the full run).
     baseline: { type: 'boolean' },
-    // Measure the scale cells for the data set loaded now and add them to this results file (make bench does
-    // it at 1k and 100k products after the main run).
-    'scale-into': { type: 'string' },
+    // Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products).
+    scale: { type: 'boolean', default: false },
+    // Merge the measured cells into this results file (replacing cells of the same id) and render its report.
+    into: { type: 'string' },
   },
 });
 
@@ -56,13 +57,11 @@ function formatCell(cell: Cell): string {
 
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
-  const scaleInto = args['scale-into'];
-  let cells = scaleInto ? [] : planCells(scenarios, {
+  const into = args.into;
+  let cells = args.scale ? [] : planCells(scenarios, {
     runtimes, forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers,
     sweep: args.sweep ?? !quick, reads: args.reads ?? !quick,
   });
-  console.log(`bench: ${mode} run, ${cells.length} cells, ${timing.repeats} × ${timing.durationSec} s after ${timing.warmupSec} s warm-up, ` +
-    `${scenarios.connections} connections, driver autocannon ${AUTOCANNON_VERSION}`);
 
   // Preflight: all runtimes up together, every endpoint answered alike.
   const all = new Map<RuntimeName, LaunchedRuntime>();
@@ -82,9 +81,11 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all([...all.values()].map((r) => r.stop()));
   }
-  if (scaleInto) cells = planScaleCells(scenarios, 'uws', settings.uwsWorkers, data.products);
+  if (args.scale) cells = planScaleCells(scenarios, 'uws', settings.uwsWorkers, data.products);
   cells = cells.filter((cell) => !args.only || cell.id.includes(args.only));
   if (cells.length === 0) throw new Error(`no cell matches --only ${args.only}`);
+  console.log(`bench: ${mode} run, ${cells.length} cells, ${timing.repeats} × ${timing.durationSec} s after ${timing.warmupSec} s warm-up, ` +
+    `${scenarios.connections} connections, driver autocannon ${AUTOCANNON_VERSION}`);
   console.log(`bench: preflight checked ${checked.checked} endpoints: ${checked.problems.length === 0 ? 'all 200, right shape, identical across runtimes and sources' : `${checked.problems.length} problems`}`);
   for (const problem of checked.problems) console.log(`  ✗ ${problem}`);
   if (checked.problems.length > 0) {
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
   }
 
   let baselines: BenchResults['baselines'];
-  if ((args.baseline ?? (!quick && !scaleInto)) && runtimes.includes('uws')) {
+  if ((args.baseline ?? (!quick && !into)) && runtimes.includes('uws')) {
     const sample = await launch('uws', {});
     let bodyBytes: number;
     try {
@@ -135,7 +136,7 @@ async function main(): Promise<number> {
     }
     const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(logDir, 'uws-constant.log') });
     try {
-      const runs = await measureRuns(() => ['/'], scenarios, timing, { url: server.url, pid: server.process.pid!, ids });
+      const runs = await measureRuns(() => ['/'], scenarios.connections, timing, { url: server.url, pid: server.process.pid!, ids });
       baselines = { uwsConstant: { workers: settings.uwsWorkers, bodyBytes, runs, summary: summarise(runs) } };
       process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(baselines.uwsConstant!.summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
     } finally {
@@ -143,13 +144,14 @@ async function main(): Promise<number> {
     }
   }
 
-  if (scaleInto) {
-    const merged = JSON.parse(readFileSync(scaleInto, 'utf8')) as BenchResults;
-    const kept = merged.cells.filter((c) => !(c.group === 'scale' && c.rows === data.products));
-    writeFileSync(scaleInto, `${JSON.stringify({ ...merged, cells: [...kept, ...measured] }, null, 2)}\n`);
+  if (into) {
+    const merged = JSON.parse(readFileSync(into, 'utf8')) as BenchResults;
+    const ids = new Set(measured.map((c) => c.id));
+    const cellsAfter = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
+    writeFileSync(into, `${JSON.stringify({ ...merged, cells: cellsAfter, ...(baselines && { baselines }) }, null, 2)}\n`);
     const report = args.report ?? 'RESULTS.md';
-    await writeReport(scaleInto, report, relative(dirname(report), join(dirname(scaleInto), 'charts')));
-    console.log(`bench: ${measured.length} scale cells at ${data.products} products added to ${scaleInto}; report in ${report}`);
+    await writeReport(into, report, relative(dirname(report), join(dirname(into), 'charts')));
+    console.log(`bench: ${measured.length} cells merged into ${into}; report in ${report}`);
     return measured.some((c) => c.summary.errors + c.summary.non2xx > 0) ? 2 : 0;
   }
 

@@ -21,7 +21,7 @@ export interface Scenarios extends Timing {
   readonly sources: Readonly<Record<Source, string>>;
   readonly operations: Readonly<Record<Operation, string>>;
   readonly sweep: { readonly workers: readonly number[]; readonly runtimes: readonly RuntimeName[]; readonly entity: EntityName; readonly source: Source; readonly operation: Operation };
-  readonly reads: { readonly runtime: RuntimeName; readonly entity: EntityName; readonly list: readonly ReadMode[]; readonly get: readonly ReadMode[] };
+  readonly reads: { readonly connections: number; readonly runtime: RuntimeName; readonly entity: EntityName; readonly list: readonly ReadMode[]; readonly get: readonly ReadMode[] };
 }
 
 const RUNTIMES: readonly string[] = ['fork', 'express', 'uws'];
@@ -59,6 +59,7 @@ export function validateScenarios(raw: unknown): Scenarios {
   s.sweep.workers.forEach((w, i) => positive(w, `sweep.workers[${i}]`));
   if (s.sweep.runtimes.some((r) => !RUNTIMES.includes(r))) fail('sweep.runtimes must be among fork, express, uws');
   if (!RUNTIMES.includes(s.reads.runtime)) fail('reads.runtime must be fork, express or uws');
+  positive(s.reads.connections, 'reads.connections');
   if ([...s.reads.list, ...s.reads.get].some((m) => !READ_MODES.includes(m))) fail(`reads modes must be among ${READ_MODES.join(', ')}`);
   return s;
 }

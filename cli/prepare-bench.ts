@@ -5,11 +5,10 @@ import { AGGREGATE_TYPES } from '../core/projections/ProjectionRebuilder.js';
 import { ENTITY_NAMES } from '../core/projections/ProjectionRepositories.js';
 import { liveCount } from '../core/queries/sql.js';
 import { connectRedis } from '../core/redis/connection.js';
-import { Seeder } from '../core/seed/Seeder.js';
 import { runCli } from './cli.js';
 import { migrate } from './migrate.js';
-import { createProgress } from './progress.js';
 import { printRebuildResults, rebuildOriginalLayout, rebuildProjections } from './rebuild.js';
+import { seedDataSet } from './seed.js';
 
 // Before a benchmark: data in MySQL (seeded at the configured sizes when empty), projections that match it
 // (rebuilt when a count differs), and the original demo's layout for the read-mode cells.
@@ -20,10 +19,8 @@ runCli(async () => {
   try {
     await connectRedis(app.redis);
     if ((await liveCount(app.knex, 'product')) === 0) {
-      console.log('prepare: the database is empty; seeding the default data set');
-      const progress = createProgress();
-      await new Seeder(app.knex, config.seedBatchSize).seed(config.seed, (p) => progress.update(p.table, p.done, p.total)).finally(() => progress.stop());
-      await app.projector.reset();
+      console.log('prepare: the database is empty; seeding the configured data set');
+      await seedDataSet(app);
     }
     const counts = await Promise.all(AGGREGATE_TYPES.map(async (type) => ({
       type,

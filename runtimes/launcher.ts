@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 // Starts a runtime as its own process and waits until it answers: used by `make up-*`, the end-to-end
 // tests and the benchmark. It knows the runtimes only as scripts, ports and HTTP.
@@ -55,20 +54,6 @@ export interface LaunchedRuntime {
   readonly process: ChildProcess;
   /** SIGTERM, then wait for the exit (graceful: in-flight requests finish). Resolves with the exit code. */
   stop(): Promise<number | null>;
-}
-
-/** Resolves once GET /healthz answers (any status: the server is up, whatever its services say). */
-export async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`nothing answered at ${url} within ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  }
 }
 
 /** Waits for the runtime's "ready" message (every worker listening), its exit, or the timeout. */

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
+import type { Run } from '../results.js';
 
 export interface LoadSpec {
   readonly baseUrl: string;
@@ -12,16 +13,8 @@ export interface LoadSpec {
   readonly durationSec: number;
 }
 
-export interface LoadResult {
-  readonly rps: number;
-  /** Milliseconds. */
-  readonly latency: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
-  readonly requests: number;
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly timeouts: number;
-  readonly durationSec: number;
-}
+/** What the load generator measures; the runner adds the CPU and memory figures to make a Run. */
+export type LoadResult = Omit<Run, 'serverCpuPct' | 'serverPeakRssMiB' | 'driverCpuPct'>;
 
 export const AUTOCANNON_VERSION: string = (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
 

@@ -52,7 +52,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     method(results),
     preflight(results),
     throughput(results, conclusions, chart),
-    slowRedis(conclusions, chart),
+    slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
   ];
@@ -244,7 +244,7 @@ function workerSweep(conclusions: Conclusions, chart: ChartLink): string[] {
   return lines;
 }
 
-function slowRedis(conclusions: Conclusions, chart: ChartLink): string[] {
+function slowRedis(conclusions: Conclusions, chart: ChartLink, readCells: readonly Cell[], settingsConnections: number): string[] {
   const lines = [
     '## The slow-Redis finding',
     '',
@@ -258,6 +258,10 @@ function slowRedis(conclusions: Conclusions, chart: ChartLink): string[] {
   ];
   const findings = conclusions.readModes;
   if (findings.length === 0) return [...lines, '', 'Not measured: the results have no read-mode cells.'];
+  const connections = [...new Set(readCells.map((c) => c.connections ?? settingsConnections))];
+  lines.push('', `The original's whole-list reads take seconds each, so these cells run with ${connections.join(' or ')} connection${connections.length === 1 && connections[0] === 1 ? '' : 's'} ` +
+    '(every stage alike): enough for each stage to complete requests within a run. Lists of the original stages read the whole list, as the original did; ' +
+    '`original-paged` and `default` read a page.');
   for (const finding of findings) lines.push('', ...readModeTable(finding));
   const modes = READ_MODE_ORDER.filter((mode) => findings.some((f) => f.modes.some((m) => m.mode === mode)));
   const title = 'Read modes';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DomainEvent, StoredEvent } from '../events/DomainEvent.js';
+import type { DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
 import type { Projector } from '../projections/Projector.js';
 
@@ -34,5 +34,3 @@ export class CommandExecutor {
     }
   }
 }
-
-export type { StoredEvent };

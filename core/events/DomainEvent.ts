@@ -1,7 +1,6 @@
 import type { CustomerProjection } from '../projections/CustomerProjection.js';
 import type { OrderProjection } from '../projections/OrderProjection.js';
 import type { ProductProjection } from '../projections/ProductProjection.js';
-import type { AggregateType } from '../queries/sql.js';
 
 // Events carry the entity's full new state, so applying one needs no read and applying it twice is a no-op.
 export type DomainEvent =
@@ -20,7 +19,3 @@ export const EVENT_TYPES: readonly EventType[] = [
 
 /** An event as stored in the outbox. */
 export type StoredEvent = DomainEvent & { readonly position: number; readonly occurredAt: string };
-
-export function aggregateOf(type: EventType): AggregateType {
-  return type.startsWith('Product') ? 'product' : type.startsWith('Customer') ? 'customer' : 'order';
-}

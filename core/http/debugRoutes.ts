@@ -6,7 +6,7 @@ import type { Route } from './types.js';
 // a worker die). Never enabled by the benchmark.
 export const DEBUG_ROUTES: readonly Route[] = Object.freeze([
   {
-    method: 'GET', pattern: '/debug/sleep/:ms', source: 'none', hasBody: false, needsApp: false,
+    method: 'GET', pattern: '/debug/sleep/:ms', source: 'none', hasBody: false,
     async handler(_request, params) {
       const ms = Math.min(Number(params.ms) || 0, 10_000);
       const started = performance.timeOrigin + performance.now();
@@ -15,7 +15,7 @@ export const DEBUG_ROUTES: readonly Route[] = Object.freeze([
     },
   },
   {
-    method: 'GET', pattern: '/debug/crash', source: 'none', hasBody: false, needsApp: false,
+    method: 'GET', pattern: '/debug/crash', source: 'none', hasBody: false,
     async handler() {
       setImmediate(() => process.exit(70));
       return new Promise(() => undefined); // never answers: the process is gone

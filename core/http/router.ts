@@ -1,6 +1,5 @@
 import { AppError, methodNotAllowed } from '../errors.js';
-import { errorResponse } from './routes.js';
-import type { HttpResponse, Route, RouteMatch } from './types.js';
+import type { Route, RouteMatch } from './types.js';
 
 interface CompiledRoute {
   readonly route: Route;
@@ -49,16 +48,5 @@ export class Router {
     }
     if (allowed.size > 0) throw methodNotAllowed(method, path, [...allowed]);
     throw new AppError('NOT_FOUND', `No route for ${method} ${path}`);
-  }
-
-  /** The answer for a request a framework's router did not match: 404, or 405 when another method fits. */
-  unmatched(method: string, path: string): HttpResponse {
-    try {
-      this.match(method, path);
-      // The framework missed a route the table has (e.g. a trailing-slash difference): say so plainly.
-      return errorResponse(new AppError('NOT_FOUND', `No route for ${method} ${path}`));
-    } catch (err) {
-      return errorResponse(err);
-    }
   }
 }

@@ -42,7 +42,6 @@ function route(method: Route['method'], pattern: string, options: RouteOptions, 
     pattern,
     source: options.source,
     hasBody: options.hasBody ?? false,
-    needsApp: true,
     async handler(request, params, context) {
       try {
         if (options.localised !== false) checkLocale(params);
@@ -123,7 +122,7 @@ const index: Handler = async (_request, params) =>
 /** Every route of the application, in match order (specific paths before parameterised ones). */
 export const ROUTES: readonly Route[] = Object.freeze([
   {
-    method: 'GET', pattern: '/healthz', source: 'none', hasBody: false, needsApp: true,
+    method: 'GET', pattern: '/healthz', source: 'none', hasBody: false,
     async handler(_request, _params, { app }) {
       const [mysql, redis] = await Promise.all([
         serviceStatus(() => app.knex.raw('SELECT 1')),
@@ -134,7 +133,7 @@ export const ROUTES: readonly Route[] = Object.freeze([
     },
   },
   {
-    method: 'GET', pattern: '/metrics', source: 'none', hasBody: false, needsApp: false,
+    method: 'GET', pattern: '/metrics', source: 'none', hasBody: false,
     async handler(_request, _params, { metricsText }) {
       const { contentType, body } = await metricsText();
       return { status: 200, headers: { 'content-type': contentType }, body };

@@ -39,7 +39,5 @@ export interface Route {
   readonly source: RouteSource;
   /** Whether the handler reads the request body (the adapters skip reading it otherwise). */
   readonly hasBody: boolean;
-  /** Whether the handler needs MySQL / Redis connections (the fork runtime's per-request bootstrap). */
-  readonly needsApp: boolean;
   readonly handler: (request: HttpRequest, params: Readonly<Record<string, string>>, context: RequestContext) => Promise<HttpResponse>;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import type { Application } from '../../core/app.js';
-import type { LaunchedRuntime } from '../../runtimes/launcher.js';
+import type { LaunchedRuntime, RuntimeName } from '../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';
 import { call, metricSum, parseMetrics, startRuntime } from '../support/runtimes.js';
 
@@ -44,6 +44,17 @@ describe('pooled runtimes', function () {
     await runtime?.stop();
     runtime = undefined;
   });
+
+  /** Two slow requests in flight (queued, for a one-child fork), then SIGTERM: both answered, exit code 0. */
+  async function expectGracefulStop(name: RuntimeName, env: Record<string, string>): Promise<void> {
+    runtime = await startRuntime(name, env);
+    const pending = [call(runtime.url, 'GET', '/debug/sleep/300'), call(runtime.url, 'GET', '/debug/sleep/300')];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const code = runtime.stop();
+    expect((await Promise.all(pending)).map((a) => a.status)).to.deep.equal([200, 200]);
+    expect(await code).to.equal(0);
+    runtime = undefined;
+  }
   after(async () => {
     await app.close();
   });
@@ -127,15 +138,7 @@ describe('pooled runtimes', function () {
       }
     });
 
-    it('SIGTERM lets the queued and in-flight requests finish before exiting', async () => {
-      runtime = await startRuntime('fork', { FORK_WORKERS: '1' });
-      const pending = [call(runtime.url, 'GET', '/debug/sleep/300'), call(runtime.url, 'GET', '/debug/sleep/300')];
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const code = runtime.stop();
-      expect((await Promise.all(pending)).map((a) => a.status)).to.deep.equal([200, 200]);
-      expect(await code).to.equal(0);
-      runtime = undefined;
-    });
+    it('SIGTERM lets the queued and in-flight requests finish before exiting', () => expectGracefulStop('fork', { FORK_WORKERS: '1' }));
   });
 
   describe('uws (FrankenPHP worker mode)', () => {
@@ -153,26 +156,10 @@ describe('pooled runtimes', function () {
       });
     }
 
-    it('SIGTERM lets in-flight requests finish before exiting', async () => {
-      runtime = await startRuntime('uws', { UWS_WORKERS: '2' });
-      const pending = [call(runtime.url, 'GET', '/debug/sleep/300'), call(runtime.url, 'GET', '/debug/sleep/300')];
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const code = runtime.stop();
-      expect((await Promise.all(pending)).map((a) => a.status)).to.deep.equal([200, 200]);
-      expect(await code).to.equal(0);
-      runtime = undefined;
-    });
+    it('SIGTERM lets in-flight requests finish before exiting', () => expectGracefulStop('uws', { UWS_WORKERS: '2' }));
   });
 
   describe('express (FrankenPHP classic)', () => {
-    it('SIGTERM lets in-flight requests finish before exiting', async () => {
-      runtime = await startRuntime('express');
-      const pending = [call(runtime.url, 'GET', '/debug/sleep/300'), call(runtime.url, 'GET', '/debug/sleep/300')];
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const code = runtime.stop();
-      expect((await Promise.all(pending)).map((a) => a.status)).to.deep.equal([200, 200]);
-      expect(await code).to.equal(0);
-      runtime = undefined;
-    });
+    it('SIGTERM lets in-flight requests finish before exiting', () => expectGracefulStop('express', {}));
   });
 });

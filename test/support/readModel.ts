@@ -1,5 +1,4 @@
 import type { Application } from '../../core/app.js';
-import { Tables } from '../../core/db/tables.js';
 import { CustomerDbQueries } from '../../core/queries/CustomerDbQueries.js';
 import { OrderDbQueries } from '../../core/queries/OrderDbQueries.js';
 import { ProductDbQueries } from '../../core/queries/ProductDbQueries.js';
@@ -40,9 +39,4 @@ export async function redisDump(app: Application): Promise<Record<string, unknow
     }
   }
   return dump;
-}
-
-export async function outboxLength(app: Application): Promise<number> {
-  const [row] = await app.knex(Tables.events).count({ n: '*' });
-  return Number(row!.n);
 }
