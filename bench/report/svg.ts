@@ -108,11 +108,7 @@ export function lineChart(spec: LineChartSpec): string {
   const out = open(spec.title, height);
   out.push(...header.svg);
   out.push(text(left, top - 10, spec.yUnit, { size: 11, fill: MUTED }));
-  for (const tick of yScale.ticks) {
-    const y = toY(tick);
-    out.push(line(left, y, right, y, GRID));
-    out.push(text(left - 6, y + 4, formatTick(tick), { size: 11, anchor: 'end', fill: MUTED }));
-  }
+  out.push(...horizontalGrid(yScale, left, right, toY));
   for (const x of xs) {
     const px = toX(x);
     out.push(line(px, bottom, px, bottom + 5, MUTED));
@@ -266,11 +262,7 @@ function verticalBars(spec: BarChartSpec, scale: Scale, header: Header, format: 
   const out = open(spec.title, height);
   out.push(...header.svg);
   out.push(text(left, top - 14, spec.unit, { size: 11, fill: MUTED }));
-  for (const tick of scale.ticks) {
-    const y = toY(tick);
-    out.push(line(left, y, right, y, GRID));
-    out.push(text(left - 6, y + 4, formatTick(tick), { size: 11, anchor: 'end', fill: MUTED }));
-  }
+  out.push(...horizontalGrid(scale, left, right, toY));
   out.push(line(left, bottom, right, bottom, MUTED));
 
   spec.categories.forEach((category, c) => {
@@ -288,6 +280,14 @@ function verticalBars(spec: BarChartSpec, scale: Scale, header: Header, format: 
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** Grid lines across the plot at each tick of a vertical value axis, with the tick labels on the left. */
+function horizontalGrid(scale: Scale, left: number, right: number, toY: (value: number) => number): string[] {
+  return scale.ticks.flatMap((tick) => {
+    const y = toY(tick);
+    return [line(left, y, right, y, GRID), text(left - 6, y + 4, formatTick(tick), { size: 11, anchor: 'end', fill: MUTED })];
+  });
 }
 
 function open(title: string, height: number): string[] {
