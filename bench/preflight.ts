@@ -1,3 +1,4 @@
+import { loadConfig } from '../core/config.js';
 import type { EntityName, Operation, RuntimeName, Source } from './results.js';
 import { scenarioPath, type Scenarios } from './scenarios.js';
 
@@ -8,12 +9,22 @@ export interface PreflightResult {
   readonly problems: string[];
 }
 
-/** Ids of an entity's live rows, as the runtime lists them from MySQL (the ids a get scenario draws from). */
+/**
+ * Ids of an entity's live rows, as the runtime lists them from MySQL (the ids a get scenario draws from),
+ * read page by page with the cursor so that a large table never makes one huge answer.
+ */
 export async function fetchIds(baseUrl: string, entity: EntityName): Promise<number[]> {
-  const response = await fetch(`${baseUrl}/en/${entity}/db?limit=all`);
-  if (response.status !== 200) throw new Error(`GET ${baseUrl}/en/${entity}/db?limit=all answered ${response.status}`);
-  const body = (await response.json()) as Record<string, { id: number }[]>;
-  return (body[entity] ?? []).map((row) => row.id);
+  const ids: number[] = [];
+  const limit = Math.min(500, loadConfig().pageMaxLimit);
+  for (let after: number | null = 0; after !== null;) {
+    const url = `${baseUrl}/en/${entity}/db?limit=${limit}&after=${after}`;
+    const response = await fetch(url);
+    if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
+    const body = (await response.json()) as Record<string, unknown> & { next_after: number | null };
+    ids.push(...(body[entity] as { id: number }[]).map((row) => row.id));
+    after = body.next_after;
+  }
+  return ids;
 }
 
 function shapeProblem(body: unknown, entity: EntityName, operation: Operation): string | undefined {
