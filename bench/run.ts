@@ -124,35 +124,11 @@ async function main(): Promise<number> {
     progress.stop();
   }
 
-  let baselines: BenchResults['baselines'];
-  if ((args.baseline ?? (!quick && !into)) && runtimes.includes('uws')) {
-    const sample = await launch('uws', {});
-    let bodyBytes: number;
-    try {
-      const page = await fetch(`${sample.url}${scenarioPath(scenarios, 'products', 'redis', 'get', ids.get('products')?.[0])}`);
-      bodyBytes = (await page.arrayBuffer()).byteLength;
-    } finally {
-      await sample.stop();
-    }
-    const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(logDir, 'uws-constant.log') });
-    try {
-      const runs = await measureRuns(() => ['/'], scenarios.connections, timing, { url: server.url, pid: server.process.pid!, ids });
-      baselines = { uwsConstant: { workers: settings.uwsWorkers, bodyBytes, runs, summary: summarise(runs) } };
-      process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(baselines.uwsConstant!.summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
-    } finally {
-      await server.stop();
-    }
-  }
-
+  const baselines = (args.baseline ?? (!quick && !into)) && runtimes.includes('uws') ? { uwsConstant: await measureBareUws(ids) } : undefined;
   if (into) {
-    const merged = JSON.parse(readFileSync(into, 'utf8')) as BenchResults;
-    const ids = new Set(measured.map((c) => c.id));
-    const cellsAfter = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
-    writeFileSync(into, `${JSON.stringify({ ...merged, cells: cellsAfter, ...(baselines && { baselines }) }, null, 2)}\n`);
-    const report = args.report ?? 'RESULTS.md';
-    await writeReport(into, report, relative(dirname(report), join(dirname(into), 'charts')));
+    const report = await mergeInto(into, measured, baselines);
     console.log(`bench: ${measured.length} cells merged into ${into}; report in ${report}`);
-    return measured.some((c) => c.summary.errors + c.summary.non2xx > 0) ? 2 : 0;
+    return exitCode(measured);
   }
 
   const results: BenchResults = {
@@ -179,13 +155,47 @@ async function main(): Promise<number> {
   // Charts beside the results, linked relative to the report's folder.
   await writeReport(file, report, relative(dirname(report), join(args.out!, quick ? 'charts-quick' : 'charts')));
   console.log(`bench: results in ${file}, report in ${report}`);
+  return exitCode(measured);
+}
 
+/** 2 when any cell had errors (the report flags them), 0 otherwise. */
+function exitCode(measured: readonly Cell[]): number {
   const failed = measured.filter((c) => c.summary.errors + c.summary.non2xx > 0);
-  if (failed.length > 0) {
-    console.error(`bench: ${failed.length} cells had errors; the report flags them: ${failed.map((c) => c.id).join(', ')}`);
-    return 2;
+  if (failed.length === 0) return 0;
+  console.error(`bench: ${failed.length} cells had errors; the report flags them: ${failed.map((c) => c.id).join(', ')}`);
+  return 2;
+}
+
+/** The bare uWS reference: same worker count, a constant body of the size of a product projection. */
+async function measureBareUws(ids: ReadonlyMap<string, readonly number[]>): Promise<NonNullable<NonNullable<BenchResults['baselines']>['uwsConstant']>> {
+  const sample = await launch('uws', {});
+  let bodyBytes: number;
+  try {
+    const product = await fetch(`${sample.url}${scenarioPath(scenarios, 'products', 'redis', 'get', ids.get('products')?.[0])}`);
+    bodyBytes = (await product.arrayBuffer()).byteLength;
+  } finally {
+    await sample.stop();
   }
-  return 0;
+  const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(logDir, 'uws-constant.log') });
+  try {
+    const runs = await measureRuns(() => ['/'], scenarios.connections, timing, { url: server.url, pid: server.process.pid!, ids });
+    const summary = summarise(runs);
+    process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
+    return { workers: settings.uwsWorkers, bodyBytes, runs, summary };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Replaces the cells of the same ids in an existing results file, then renders its report; returns the report path. */
+async function mergeInto(file: string, measured: readonly Cell[], baselines: BenchResults['baselines']): Promise<string> {
+  const merged = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const ids = new Set(measured.map((c) => c.id));
+  const cells = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
+  writeFileSync(file, `${JSON.stringify({ ...merged, cells, ...(baselines && { baselines }) }, null, 2)}\n`);
+  const report = args.report ?? 'RESULTS.md';
+  await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
+  return report;
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {
