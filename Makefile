@@ -67,7 +67,8 @@ prepare-bench: migrate ## seed if empty, rebuild projections that do not match M
 # The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
 SCALE_SIZES ?= 1000 100000
 bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, scale → bench/results/full.json, RESULTS.md
-	$(NODE) dist/bench/run.js
+	BENCH_COMMAND="make bench (node dist/bench/run.js, then run.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
+	  $(NODE) dist/bench/run.js
 	@for n in $(SCALE_SIZES); do \
 	  echo "bench: scale point: $$n products"; \
 	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
@@ -76,7 +77,7 @@ bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS
 	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
 
 bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
-	$(NODE) dist/bench/run.js --quick
+	BENCH_COMMAND="make bench-quick" $(NODE) dist/bench/run.js --quick
 
 # k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
 # fresh runtime; k6 where installed, else k6 in Docker, else autocannon. Worker counts from the environment:

@@ -136,7 +136,8 @@ async function main(): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     mode,
-    command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    // The Makefile names the target it runs (make bench also adds the scale cells in later steps).
+    command: process.env.BENCH_COMMAND ?? `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     driver: { name: 'autocannon', version: AUTOCANNON_VERSION },
     machine: machineInfo(),
     data,
