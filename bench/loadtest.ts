@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.js';
 import { findFreePort, isRuntimeName, launchRuntime } from '../runtimes/launcher.js';
-import { AUTOCANNON_VERSION } from './drivers/autocannon.js';
+import { selectDriver } from './drivers/index.js';
 import { measureCell } from './measure.js';
 import { cellId } from './plan.js';
 import { fetchIds } from './preflight.js';
@@ -30,19 +30,20 @@ const timing = values.quick ? scenarios.quick : scenarios;
 const settings = loadConfig().runtimes;
 const workers = runtime === 'fork' ? settings.forkWorkers : runtime === 'uws' ? settings.uwsWorkers : 1;
 const k6Script = fileURLToPath(new URL('../../bench/k6/scenario.js', import.meta.url));
-const driver = available('k6', ['version']) ? 'k6' : available('docker', ['info']) ? 'docker' : 'autocannon';
+const driver = available('k6', ['version']) ? 'k6' : available('docker', ['info']) ? 'docker' : 'node';
+const fallback = driver === 'node' ? selectDriver() : undefined;
 console.log(driver === 'k6' ? 'driver: k6' : driver === 'docker' ? 'driver: k6 in Docker (grafana/k6), k6 not installed'
-  : `driver: autocannon ${AUTOCANNON_VERSION} (k6 is not installed and Docker does not run here), same scenario from bench/scenarios.json`);
+  : `driver: ${fallback!.name} ${fallback!.version} (k6 is not installed and Docker does not run here), same scenario from bench/scenarios.json`);
 
 const server = await launchRuntime({ name: runtime, port: await findFreePort(), logFile: join('bench/results', `loadtest-${runtime}.log`) });
 console.log(`${runtime}: started at ${server.url} with ${workers} worker(s)`);
 let failed = false;
 try {
   for (const operation of ['get', 'list'] as Operation[]) {
-    if (driver === 'autocannon') {
+    if (fallback) {
       const ids = new Map([[entity!, await fetchIds(server.url, entity as EntityName)]]);
       const plan = { group: 'matrix' as const, runtime, entity: entity as EntityName, source: source as Source, operation, workers, readMode: 'default' as const, listQuery: operation === 'list' ? scenarios.listQuery : '' };
-      const cell = await measureCell({ id: cellId(plan), ...plan }, scenarios, timing, { url: server.url, pid: server.process.pid!, ids });
+      const cell = await measureCell({ id: cellId(plan), ...plan }, scenarios, timing, { driver: fallback, url: server.url, pid: server.process.pid!, ids });
       const s = cell.summary;
       console.log(`${cell.id}: ${Math.round(s.rps.median)} req/s (runs ${cell.runs.map((r) => Math.round(r.rps)).join(', ')}), p50 ${s.p50.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, ` +
         `p99 ${s.p99.toFixed(2)} ms, errors ${s.errors}, non-2xx ${s.non2xx}, server CPU ${Math.round(s.serverCpuPct)}%, load generator CPU ${Math.round(s.driverCpuPct)}%`);

@@ -1,11 +1,13 @@
 import { createRandom } from '../core/seed/random.js';
-import { runAutocannon, type LoadResult } from './drivers/autocannon.js';
-import { measureOwnCpu, ProcessSampler, type SamplerResult } from './ProcessSampler.js';
+import type { Driver } from './drivers/index.js';
+import { ProcessSampler, type SamplerResult } from './ProcessSampler.js';
 import type { CellPlan } from './plan.js';
 import type { Cell, CellSummary, Run } from './results.js';
 import { scenarioPath, type Scenarios, type Timing } from './scenarios.js';
 
 export interface Target {
+  /** The load generator. */
+  readonly driver: Driver;
   readonly url: string;
   readonly pid: number;
   /** Ids per entity that exist, for get scenarios. */
@@ -48,16 +50,15 @@ function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: num
 
 async function timedRun(paths: readonly string[], connections: number, target: Target, durationSec: number): Promise<Run> {
   const sampler = new ProcessSampler(target.pid);
-  const ownCpu = measureOwnCpu();
   sampler.start();
-  let load: LoadResult;
+  let load: Awaited<ReturnType<Driver['run']>>;
   let server: SamplerResult;
   try {
-    load = await runAutocannon({ baseUrl: target.url, paths, connections, durationSec });
+    load = await target.driver.run({ baseUrl: target.url, paths, connections, durationSec });
   } finally {
     server = sampler.stop();
   }
-  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, driverCpuPct: ownCpu() };
+  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB };
 }
 
 /** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */

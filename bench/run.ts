@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createProgress } from '../cli/progress.js';
 import { loadConfig } from '../core/config.js';
 import { findFreePort, launchRuntime, RUNTIME_NAMES, type LaunchedRuntime } from '../runtimes/launcher.js';
-import { AUTOCANNON_VERSION } from './drivers/autocannon.js';
+import { selectDriver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
 import { measureCell, measureRuns, summarise, type Target } from './measure.js';
 import { planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
@@ -42,6 +42,7 @@ const mode = quick ? 'quick' : 'full';
 const scenarios = loadScenarios();
 const timing = quick ? scenarios.quick : scenarios;
 const settings = loadConfig().runtimes;
+const driver = selectDriver();
 const logDir = join(args.out!, 'logs');
 mkdirSync(logDir, { recursive: true });
 
@@ -85,7 +86,7 @@ async function main(): Promise<number> {
   cells = cells.filter((cell) => !args.only || cell.id.includes(args.only));
   if (cells.length === 0) throw new Error(`no cell matches --only ${args.only}`);
   console.log(`bench: ${mode} run, ${cells.length} cells, ${timing.repeats} × ${timing.durationSec} s after ${timing.warmupSec} s warm-up, ` +
-    `${scenarios.connections} connections, driver autocannon ${AUTOCANNON_VERSION}`);
+    `${scenarios.connections} connections, driver ${driver.name} ${driver.version}`);
   console.log(`bench: preflight checked ${checked.checked} endpoints: ${checked.problems.length === 0 ? 'all 200, right shape, identical across runtimes and sources' : `${checked.problems.length} problems`}`);
   for (const problem of checked.problems) console.log(`  ✗ ${problem}`);
   if (checked.problems.length > 0) {
@@ -106,7 +107,7 @@ async function main(): Promise<number> {
       const first = group[0]!;
       const runtime = await launch(first.runtime, runtimeEnv(first));
       try {
-        const target: Target = { url: runtime.url, pid: runtime.process.pid!, ids };
+        const target: Target = { driver, url: runtime.url, pid: runtime.process.pid!, ids };
         for (const cell of group) {
           const probe = await fetch(`${runtime.url}${scenarioPath(scenarios, cell.entity, cell.source, cell.operation, ids.get(cell.entity)?.[0], cell.listQuery)}`);
           await probe.arrayBuffer();
@@ -138,7 +139,7 @@ async function main(): Promise<number> {
     mode,
     // The Makefile names the target it runs (make bench also adds the scale cells in later steps).
     command: process.env.BENCH_COMMAND ?? `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-    driver: { name: 'autocannon', version: AUTOCANNON_VERSION },
+    driver: { name: driver.name, version: driver.version },
     machine: machineInfo(),
     data,
     settings: {
@@ -179,7 +180,7 @@ async function measureBareUws(ids: ReadonlyMap<string, readonly number[]>): Prom
   }
   const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(logDir, 'uws-constant.log') });
   try {
-    const runs = await measureRuns(() => ['/'], scenarios.connections, timing, { url: server.url, pid: server.process.pid!, ids });
+    const runs = await measureRuns(() => ['/'], scenarios.connections, timing, { driver, url: server.url, pid: server.process.pid!, ids });
     const summary = summarise(runs);
     process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
     return { workers: settings.uwsWorkers, bodyBytes, runs, summary };

@@ -1,0 +1,94 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessSampler } from '../ProcessSampler.js';
+import type { LoadResult, LoadSpec } from './autocannon.js';
+
+// wrk as the load generator (LOAD_DRIVER=wrk, where it is installed): a C client that goes well past the
+// ~40k req/s where autocannon saturates on these machines. Same scenarios, same paths (a Lua script cycles
+// through them), same figures (p95 from wrk's own histogram, printed by the script's done()).
+
+/** wrk's version line, or undefined when it is not installed. */
+export function wrkVersion(): string | undefined {
+  const probe = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  if (probe.error) return undefined;
+  return /wrk\s+(\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1] ?? 'unknown';
+}
+
+/** The Lua script: cycle through the paths; at the end, print the figures as one JSON line. */
+export function wrkScript(paths: readonly string[]): string {
+  const list = paths.map((p) => JSON.stringify(p)).join(',\n  ');
+  return `local paths = {
+  ${list}
+}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_RESULT {"requests":%d,"durationUs":%d,"errors":%d,"non2xx":%d,"timeouts":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,"mean":%f}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+`;
+}
+
+interface WrkFigures {
+  requests: number;
+  durationUs: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** The figures of a wrk run from its output (latencies in microseconds there, milliseconds here). */
+export function parseWrkOutput(output: string): LoadResult {
+  const line = /^WRK_RESULT (\{.*\})$/m.exec(output);
+  if (!line) throw new Error(`wrk printed no result line:\n${output.slice(-2000)}`);
+  const f = JSON.parse(line[1]!) as WrkFigures;
+  const durationSec = f.durationUs / 1e6;
+  const ms = (us: number) => us / 1000;
+  return {
+    rps: durationSec > 0 ? f.requests / durationSec : 0,
+    latency: { p50: ms(f.p50), p95: ms(f.p95), p99: ms(f.p99), max: ms(f.max), mean: ms(f.mean) },
+    requests: f.requests,
+    errors: f.errors,
+    non2xx: f.non2xx,
+    timeouts: f.timeouts,
+    durationSec,
+  };
+}
+
+/** One wrk run as a child process; its CPU is sampled like the server's. */
+export async function runWrk(spec: LoadSpec): Promise<LoadResult & { driverCpuPct: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cqrs-bench-wrk-'));
+  const script = join(dir, 'paths.lua');
+  writeFileSync(script, wrkScript(spec.paths));
+  const threads = Math.max(1, Math.min(availableParallelism(), spec.connections));
+  try {
+    const child = spawn('wrk', ['-t', String(threads), '-c', String(spec.connections), '-d', `${spec.durationSec}s`, '--timeout', '30s', '-s', script, spec.baseUrl],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sampler = new ProcessSampler(child.pid!, 100);
+    sampler.start();
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    const cpu = sampler.stop();
+    if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output.slice(-2000)}`);
+    return { ...parseWrkOutput(output), driverCpuPct: cpu.cpuPct };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
