@@ -1,7 +1,7 @@
 import { createApplication, type Application } from '../../core/app.js';
 import { loadConfig } from '../../core/config.js';
 import { RouteTable } from '../../core/http/RouteTable.js';
-import type { HttpRequest, HttpResponse, RequestContext } from '../../core/http/types.js';
+import type { HttpRequest, HttpResponse, RequestContext, Route, RouteMatch } from '../../core/http/types.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { connectRedis } from '../../core/redis/connection.js';
 import { bootApplication } from '../shared/bootstrap.js';
@@ -28,30 +28,34 @@ const noMetrics = async (): Promise<never> => {
   throw new Error('the fork master serves /metrics');
 };
 
-/** Per-request bootstrap: a fresh application with one MySQL connection and its own Redis connection. */
-async function handlePerRequest(request: HttpRequest): Promise<HttpResponse> {
-  let app: Application | undefined;
-  const context = async (): Promise<RequestContext> => {
-    app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true });
-    metrics.instrument(app);
-    // As PHP with Predis: Redis is connected when the request uses it. A projection read needs it (its
-    // failure answers 503); a command or /healthz uses it if it can (a command leaves it to the projector);
-    // a MySQL read never touches it.
-    const route = table.router.match(request.method, request.path).route;
-    if (route.source === 'redis') await connectRedis(app.redis);
-    else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
-    return { app, metricsText: noMetrics };
-  };
-  try {
-    return await table.respond(request, context, metrics);
-  } finally {
-    await app?.close();
-  }
+/**
+ * Per-request bootstrap: a fresh application with one MySQL connection and, when the request uses Redis, its
+ * own Redis connection, as PHP with Predis. A projection read needs Redis (its failure answers 503); a command
+ * or /healthz uses it if it can (a command leaves it to the projector); a MySQL read never touches it.
+ */
+async function perRequestContext(route: Route, opened: { app?: Application }): Promise<RequestContext> {
+  const app = (opened.app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true }));
+  metrics.instrument(app);
+  if (route.source === 'redis') await connectRedis(app.redis);
+  else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
+  return { app, metricsText: noMetrics };
 }
 
 async function handle(request: HttpRequest): Promise<HttpResponse> {
-  if (!persistent) return handlePerRequest(request);
-  return table.respond(request, async () => ({ app: persistent, metricsText: noMetrics }), metrics);
+  let match: RouteMatch;
+  try {
+    match = table.router.match(request.method, request.path);
+  } catch {
+    // The master answers 404 and 405 itself; should one arrive, the route table answers it the same way.
+    return table.respond(request, async () => { throw new Error('no route'); }, metrics);
+  }
+  if (persistent) return table.respondMatched(match.route, match.params, request, async () => ({ app: persistent, metricsText: noMetrics }), metrics);
+  const opened: { app?: Application } = {};
+  try {
+    return await table.respondMatched(match.route, match.params, request, () => perRequestContext(match.route, opened), metrics);
+  } finally {
+    await opened.app?.close();
+  }
 }
 
 process.on('message', (message: MasterMessage) => {
