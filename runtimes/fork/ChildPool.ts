@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
 import type { MetricsSnapshot, PoolCounters, PoolState } from '../../core/metrics/RuntimeMetrics.js';
+import { PendingReplies } from '../shared/PendingReplies.js';
 import type { ChildMessage, MasterMessage } from './protocol.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -41,7 +42,7 @@ export interface ChildPoolOptions {
 export class ChildPool {
   private readonly children = new Set<Child>();
   private readonly queue: Job[] = [];
-  private readonly metricsWaiters = new Map<number, (snapshot: MetricsSnapshot | undefined) => void>();
+  private readonly metricsReplies = new PendingReplies<MetricsSnapshot>(1_000);
   private nextId = 1;
   private nextIndex = 1;
   private stopping = false;
@@ -85,12 +86,8 @@ export class ChildPool {
 
   /** Every live child's metrics (a child that does not answer within a second is left out). */
   async snapshots(): Promise<MetricsSnapshot[]> {
-    const waits = [...this.children].filter((c) => c.ready).map((child) => new Promise<MetricsSnapshot | undefined>((resolve) => {
-      const id = this.nextId++;
-      const timer = setTimeout(() => { this.metricsWaiters.delete(id); resolve(undefined); }, 1_000);
-      this.metricsWaiters.set(id, (snapshot) => { clearTimeout(timer); resolve(snapshot); });
-      this.send(child, { type: 'metrics', id });
-    }));
+    const waits = [...this.children].filter((c) => c.ready)
+      .map((child) => this.metricsReplies.ask((id) => this.send(child, { type: 'metrics', id })));
     return (await Promise.all(waits)).filter((s): s is MetricsSnapshot => s !== undefined);
   }
 
@@ -145,8 +142,7 @@ export class ChildPool {
           if (message.retiring) child.retiring = true;
           this.dispatch();
         } else if (message.type === 'metrics') {
-          this.metricsWaiters.get(message.id)?.(message.snapshot);
-          this.metricsWaiters.delete(message.id);
+          this.metricsReplies.settle(message.id, message.snapshot);
         }
       });
       // The IPC channel closes as the child dies: give it no more work from then on.

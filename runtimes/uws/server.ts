@@ -8,6 +8,7 @@ import type { RunningRuntime } from '../express/server.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
 import { loadNativeUws } from './native.js';
+import { PendingReplies } from '../shared/PendingReplies.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
 // Mirrors FrankenPHP worker mode: UWS_WORKERS worker threads, each booting the application once and
@@ -31,17 +32,12 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   const counters = metrics.watchPool(() => lastState);
   const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
   let stopping = false;
-  let nextId = 1;
   const drained = new Map<WorkerHandle, () => void>();
-  const snapshotWaiters = new Map<number, (reply: { snapshot: MetricsSnapshot; inFlight: number } | undefined) => void>();
+  const snapshots = new PendingReplies<{ snapshot: MetricsSnapshot; inFlight: number }>(1_000);
 
   async function metricsText(): Promise<{ contentType: string; body: string }> {
-    const replies = await Promise.all([...workers].map((w) => new Promise<{ snapshot: MetricsSnapshot; inFlight: number } | undefined>((resolve) => {
-      const id = nextId++;
-      const timer = setTimeout(() => { snapshotWaiters.delete(id); resolve(undefined); }, 1_000);
-      snapshotWaiters.set(id, (reply) => { clearTimeout(timer); resolve(reply); });
-      w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage);
-    })));
+    const replies = await Promise.all([...workers].map((w) =>
+      snapshots.ask((id) => w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage))));
     const answered = replies.filter((r) => r !== undefined);
     // The worker asking for /metrics counts itself as busy: that request is in flight.
     lastState = { total: workers.size, busy: answered.filter((r) => r.inFlight > 0).length, queue: 0 };
@@ -65,8 +61,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
             reject(new Error(`uws worker ${index}: ${message.reason}`));
             break;
           case 'snapshot':
-            snapshotWaiters.get(message.id)?.({ snapshot: message.snapshot, inFlight: message.inFlight });
-            snapshotWaiters.delete(message.id);
+            snapshots.settle(message.id, { snapshot: message.snapshot, inFlight: message.inFlight });
             break;
           case 'metrics-request':
             void metricsText().then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));

@@ -1,12 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../../core/config.js';
+import { AppError } from '../../core/errors.js';
 import { BODY_LIMIT_BYTES, bodyTooLarge } from '../../core/http/body.js';
 import { RouteTable } from '../../core/http/RouteTable.js';
 import { errorResponse } from '../../core/http/routes.js';
 import type { HttpRequest, HttpResponse, RequestContext, Route } from '../../core/http/types.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
+import { PendingReplies } from '../shared/PendingReplies.js';
 import { loadNativeUws } from './native.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
@@ -25,15 +27,15 @@ const app = await bootApplication(config, metrics, { projector: false });
 const table = new RouteTable({ debugRoutes: config.runtimes.debugRoutes });
 
 let inFlight = 0;
-let nextMetricsId = 1;
-const metricsWaiters = new Map<number, (text: { contentType: string; body: string }) => void>();
+// The main thread asks every worker for its metrics (1 s each at most), so 5 s covers a slow round.
+const metricsTexts = new PendingReplies<{ contentType: string; body: string }>(5_000);
 const context: RequestContext = {
   app,
-  metricsText: () => new Promise((resolve) => {
-    const id = nextMetricsId++;
-    metricsWaiters.set(id, resolve);
-    post({ type: 'metrics-request', id });
-  }),
+  metricsText: async () => {
+    const text = await metricsTexts.ask((id) => post({ type: 'metrics-request', id }));
+    if (!text) throw new AppError('SERVICE_UNAVAILABLE', 'The aggregated metrics did not arrive from the main thread');
+    return text;
+  },
 };
 const getContext = async () => context;
 const EMPTY = Buffer.alloc(0);
@@ -165,8 +167,7 @@ port.on('message', (message: MainMessage) => {
       void metrics.snapshot().then((snapshot) => post({ type: 'snapshot', id: message.id, snapshot, inFlight }));
       break;
     case 'metrics-text':
-      metricsWaiters.get(message.id)?.({ contentType: message.contentType, body: message.body });
-      metricsWaiters.delete(message.id);
+      metricsTexts.settle(message.id, { contentType: message.contentType, body: message.body });
       break;
     case 'shutdown':
       void shutdown();
