@@ -9,7 +9,7 @@ import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { closeHttpServer } from '../shared/httpRequest.js';
-import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
 
 // Mirrors FrankenPHP classic mode: one process, one Express 5 app, pools created once.
 
@@ -26,11 +26,6 @@ function toHttpRequest(req: Request): HttpRequest {
 
 function send(res: Response, response: HttpResponse): void {
   res.status(response.status).set(response.headers).send(response.body);
-}
-
-export interface RunningRuntime {
-  readonly port: number;
-  close(): Promise<void>;
 }
 
 export async function startExpressRuntime(config: Config): Promise<RunningRuntime> {

@@ -7,10 +7,9 @@ import { errorResponse } from '../../core/http/routes.js';
 import type { HttpResponse, RouteMatch } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics, RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
-import type { RunningRuntime } from '../express/server.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { closeHttpServer, readBody, splitUrl } from '../shared/httpRequest.js';
-import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
 import { ChildPool } from './ChildPool.js';
 
 // Mirrors PHP-FPM behind a web server: the master speaks HTTP (the web server's part), routes, and hands

@@ -1,5 +1,12 @@
 import { consoleLogger } from '../../core/logger.js';
 
+/** A started runtime, as its `start…Runtime` function returns it. */
+export interface RunningRuntime {
+  readonly port: number;
+  /** Graceful: stops accepting, lets in-flight requests finish, closes the pools. */
+  close(): Promise<void>;
+}
+
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits: 0 when it finished, 1 when it failed or took longer
  * than `graceMs` (in-flight requests had that long to finish).
