@@ -35,6 +35,19 @@ export interface Config {
   /** Folder for private MariaDB / Redis instances started by `make services`. */
   readonly servicesDir: string;
   readonly runtimes: RuntimeSettings;
+  readonly observe: ObserveSettings;
+}
+
+/** Where the watching tools live: Prometheus (make observe, k6's remote write) and Grafana. */
+export interface ObserveSettings {
+  /** Port of the Prometheus that `make observe` starts natively (no Docker). */
+  readonly prometheusPort: number;
+  /** Prometheus as the harness and k6 reach it (k6 remote-writes to `<url>/api/v1/write`). */
+  readonly prometheusUrl: string;
+  /** Grafana's address, printed by the load targets so a user knows where to watch. */
+  readonly grafanaUrl: string;
+  /** Folder of the native Prometheus's configuration and data (git-ignored). */
+  readonly observeDir: string;
 }
 
 export interface RuntimeSettings {
@@ -120,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (pageDefaultLimit > pageMaxLimit) {
     throw new ConfigError(`PAGE_DEFAULT_LIMIT=${pageDefaultLimit} is above PAGE_MAX_LIMIT=${pageMaxLimit}`);
   }
+  const prometheusPort = readInt(env, 'PROMETHEUS_PORT', 9090, 1, 65_535);
   const config: Config = {
     mysqlUrl: readUrl(env, 'MYSQL_URL', 'mysql://root@127.0.0.1:3306/cqrs_bench', ['mysql:', 'mariadb:']),
     mysqlPoolMax: readInt(env, 'MYSQL_POOL_MAX', 10, 1, 1000),
@@ -153,6 +167,12 @@ export function loadConfig(env: Env = process.env): Config {
       uwsWorkers: readInt(env, 'UWS_WORKERS', 2, 1, 256),
       projector: readFlag(env, 'PROJECTOR', true),
       debugRoutes: readFlag(env, 'DEBUG_ROUTES', false),
+    }),
+    observe: Object.freeze({
+      prometheusPort,
+      prometheusUrl: readUrl(env, 'PROMETHEUS_URL', `http://127.0.0.1:${prometheusPort}`, ['http:', 'https:']).replace(/\/+$/, ''),
+      grafanaUrl: readUrl(env, 'GRAFANA_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),
+      observeDir: readString(env, 'OBSERVE_DIR', '.observe'),
     }),
   };
   return Object.freeze(config);
