@@ -1,5 +1,6 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { EventLoopMonitor } from './EventLoopMonitor.js';
 
 /** One registry's metrics as JSON: what a worker sends its parent to aggregate. */
 export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
@@ -54,19 +55,49 @@ export class RuntimeMetrics {
     this.redisDuration = new Histogram({
       name: 'cqrs_redis_command_duration_seconds', help: 'Redis command round trips', labelNames: ['runtime', 'command'], buckets: CALL_BUCKETS, registers,
     });
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
+    const loop = new EventLoopMonitor();
     new Gauge({
-      name: 'cqrs_event_loop_lag_seconds', help: 'Event-loop delay since the previous scrape (mean and p99)',
+      name: 'cqrs_event_loop_lag_seconds',
+      help: 'Event-loop delay beyond the sampling interval, over the interval since the previous scrape (mean, p99, max)',
       labelNames: ['runtime', 'worker', 'stat'], registers,
       collect() {
-        this.set({ runtime, worker, stat: 'mean' }, Number.isNaN(loop.mean) ? 0 : loop.mean / 1e9);
-        this.set({ runtime, worker, stat: 'p99' }, loop.percentile(99) / 1e9);
-        loop.reset();
+        const lag = loop.takeLag();
+        this.set({ runtime, worker, stat: 'mean' }, lag.mean);
+        this.set({ runtime, worker, stat: 'p99' }, lag.p99);
+        this.set({ runtime, worker, stat: 'max' }, lag.max);
+      },
+    });
+    new Gauge({
+      name: 'cqrs_event_loop_utilization',
+      help: 'Share of time the event loop was not idle (0-1), over the interval since the previous scrape',
+      labelNames: ['runtime', 'worker'], registers,
+      collect() {
+        this.set({ runtime, worker }, loop.takeUtilization());
       },
     });
     collectDefaultMetrics({ register: this.registry, labels: { runtime, worker } });
+    // process_* (CPU, resident memory, file descriptors) describe the whole process: a worker thread would
+    // report its process's figures again, and summing a runtime's threads would count them once per thread.
+    if (!isMainThread) {
+      for (const metric of this.registry.getMetricsAsArray()) {
+        if (metric.name.startsWith('process_')) this.registry.removeSingleMetric(metric.name);
+      }
+    }
+    this.projectorEvents = new Counter({
+      name: 'cqrs_projector_events_applied_total', help: 'Outbox events applied to the projections, inline (after a command) or by the projector catching up',
+      labelNames: ['runtime', 'path'], registers,
+    });
+    this.inlineFailures = new Counter({
+      name: 'cqrs_projector_inline_failures_total', help: 'Inline projections that failed and were left to the projector',
+      labelNames: ['runtime'], registers,
+    });
+    this.projectorEvents.inc({ runtime, path: 'inline' }, 0);
+    this.projectorEvents.inc({ runtime, path: 'catch-up' }, 0);
+    this.inlineFailures.inc({ runtime }, 0);
   }
+
+  private readonly projectorEvents: Counter<'runtime' | 'path'>;
+  private readonly inlineFailures: Counter<'runtime'>;
 
   // Label sets resolved once per route × method × status × source: prom-client hashes a labels object on
   // every call otherwise, a cost paid on every request of the hot path.
@@ -102,6 +133,11 @@ export class RuntimeMetrics {
 
   /** Times every MySQL query and Redis command the application makes. */
   instrument(app: Application): void {
+    const { runtime } = this;
+    app.projector.observe({
+      applied: (path, count) => this.projectorEvents.inc({ runtime, path }, count),
+      inlineFailed: () => this.inlineFailures.inc({ runtime }),
+    });
     const started = new Map<string, bigint>();
     const mysqlDone = (_: unknown, query: { __knexQueryUid?: string }) => {
       const uid = query?.__knexQueryUid;
@@ -129,7 +165,7 @@ export class RuntimeMetrics {
     };
   }
 
-  /** Projector lag and inline failures, read at scrape time (in the process that runs the projector). */
+  /** Projector lag, read at scrape time (in the process that runs the projector). */
   watchProjector(app: Application): void {
     const { runtime } = this;
     new Gauge({
@@ -140,13 +176,6 @@ export class RuntimeMetrics {
         } catch {
           this.set({ runtime }, -1); // a service is down: unknown
         }
-      },
-    });
-    new Gauge({
-      name: 'cqrs_projector_inline_failures', help: 'Inline projections that failed and were left to the projector (since start)',
-      labelNames: ['runtime'], registers: [this.registry],
-      collect() {
-        this.set({ runtime }, app.projector.stats.inlineFailures);
       },
     });
   }

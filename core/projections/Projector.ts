@@ -23,6 +23,12 @@ export interface ApplyOptions {
   readonly keySet?: 'live' | 'rebuild';
 }
 
+/** Told of what the projector applies, e.g. by the metrics of the process it runs in. */
+export interface ProjectorObserver {
+  applied(path: 'inline' | 'catch-up', events: number): void;
+  inlineFailed(): void;
+}
+
 export interface ProjectorStats {
   inlineFailures: number;
   eventsCaughtUp: number;
@@ -38,6 +44,7 @@ export class Projector {
   private readonly checkpointKey: string;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private observer: ProjectorObserver | undefined;
 
   constructor(
     private readonly knex: Knex,
@@ -50,6 +57,10 @@ export class Projector {
     if (!('advanceCheckpoint' in redis)) {
       redis.defineCommand('advanceCheckpoint', { numberOfKeys: 1, lua: ADVANCE_CHECKPOINT });
     }
+  }
+
+  observe(observer: ProjectorObserver): void {
+    this.observer = observer;
   }
 
   async applyEvents(events: readonly StoredEvent[], options: ApplyOptions = {}): Promise<void> {
@@ -102,9 +113,11 @@ export class Projector {
   async projectInline(events: readonly StoredEvent[]): Promise<boolean> {
     try {
       await this.applyEvents(events);
+      this.observer?.applied('inline', events.length);
       return true;
     } catch (err) {
       this.stats.inlineFailures++;
+      this.observer?.inlineFailed();
       this.logger.warn('inline projection failed; the projector will catch up from the outbox', {
         err, positions: events.map((e) => e.position),
       });
@@ -149,6 +162,7 @@ export class Projector {
       position = events[events.length - 1]!.position;
       await this.advanceCheckpoint(position);
       applied += events.length;
+      this.observer?.applied('catch-up', events.length);
       if (events.length < batchSize) break;
     }
     this.stats.eventsCaughtUp += applied;

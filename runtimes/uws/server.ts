@@ -34,11 +34,13 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   const drained = new Map<WorkerHandle, () => void>();
   const snapshots = new PendingReplies<{ snapshot: MetricsSnapshot; inFlight: number }>(1_000);
 
-  async function metricsText(): Promise<{ contentType: string; body: string }> {
-    const replies = await Promise.all([...workers].map((w) =>
-      snapshots.ask((id) => w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage))));
+  async function metricsText(asking: WorkerHandle): Promise<{ contentType: string; body: string }> {
+    const replies = await Promise.all([...workers].map(async (w) => {
+      const reply = await snapshots.ask((id) => w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage));
+      // The scrape itself is in flight on the worker that serves /metrics: it does not make that worker busy.
+      return reply && { ...reply, inFlight: reply.inFlight - (w === asking ? 1 : 0) };
+    }));
     const answered = replies.filter((r) => r !== undefined);
-    // The worker asking for /metrics counts itself as busy: that request is in flight.
     lastState = { total: workers.size, busy: answered.filter((r) => r.inFlight > 0).length, queue: 0 };
     return aggregateMetrics([await metrics.snapshot(), ...answered.map((r) => r.snapshot)]);
   }
@@ -63,7 +65,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
             snapshots.settle(message.id, { snapshot: message.snapshot, inFlight: message.inFlight });
             break;
           case 'metrics-request':
-            void metricsText().then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));
+            void metricsText(handle).then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));
             break;
         }
       });

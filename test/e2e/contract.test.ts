@@ -48,12 +48,13 @@ const REQUIRED_SERIES: ReadonlyArray<[name: string, pooledOnly: boolean]> = [
   ['cqrs_http_requests_total', false],
   ['cqrs_mysql_query_duration_seconds_count', false],
   ['cqrs_redis_command_duration_seconds_count', false],
-  ['cqrs_event_loop_lag_seconds', false],
+  ['cqrs_event_loop_utilization', false],
+  ['cqrs_projector_events_applied_total', false],
   ['cqrs_total_workers', true],
   ['cqrs_idle_workers', true],
   ['cqrs_worker_requests_total', true],
 ];
-const PRESENT_SERIES = ['cqrs_http_requests_in_flight', 'cqrs_projector_lag_events', 'cqrs_busy_workers', 'cqrs_queue_length',
+const PRESENT_SERIES = ['cqrs_event_loop_lag_seconds', 'cqrs_projector_inline_failures_total', 'cqrs_http_requests_in_flight', 'cqrs_projector_lag_events', 'cqrs_busy_workers', 'cqrs_queue_length',
   'cqrs_max_queue_length', 'cqrs_worker_crashes_total', 'cqrs_worker_restarts_total', 'cqrs_max_workers_reached_total'];
 
 describe('runtimes: one contract, three server models', function () {
