@@ -12,7 +12,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
         test test-unit test-integration clean
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 28
+	@grep -E '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 28
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -82,8 +82,24 @@ bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/result
 # k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
 # fresh runtime; k6 where installed, else k6 in Docker, else autocannon. Worker counts from the environment:
 #   UWS_WORKERS=16 make k6-uws-orders-redis
+# k6 remote-writes each run to Prometheus (PROMETHEUS_URL; `make observe` starts one), tagged runtime/entity/source.
 $(K6_TARGETS): k6-%: prepare-bench
 	$(NODE) dist/bench/loadtest.js $(subst -, ,$*)
+
+# The original demo's names, as explicit lists (a pattern on k6-franken-% would also catch k6-franken-worker-*).
+K6_ALIAS_CELLS := $(foreach e,$(ENTITIES),$(foreach s,db redis,$(e)-$(s)))
+K6_FPM := $(addprefix k6-fpm-,$(K6_ALIAS_CELLS))
+K6_FRANKEN := $(addprefix k6-franken-,$(K6_ALIAS_CELLS))
+K6_FRANKEN_WORKER := $(addprefix k6-franken-worker-,$(K6_ALIAS_CELLS))
+.PHONY: k6-aliases $(K6_FPM) $(K6_FRANKEN) $(K6_FRANKEN_WORKER)
+$(K6_FPM): k6-fpm-%: k6-fork-%
+$(K6_FRANKEN): k6-franken-%: k6-express-%
+$(K6_FRANKEN_WORKER): k6-franken-worker-%: k6-uws-%
+
+k6-aliases: ## the original's k6-fpm-*, k6-franken-*, k6-franken-worker-* (fpm → fork, franken → express, franken-worker → uws): lists the 18
+	@for c in $(K6_ALIAS_CELLS); do \
+	  printf '%-36s → %s\n' k6-fpm-$$c k6-fork-$$c k6-franken-$$c k6-express-$$c k6-franken-worker-$$c k6-uws-$$c; \
+	done
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'
