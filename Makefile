@@ -6,7 +6,7 @@ ENTITIES := products customers orders
 RUNTIMES := fork express uws
 K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db redis,k6-$(r)-$(e)-$(s))))
 
-.PHONY: help install build services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
+.PHONY: help install build dashboards services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
         rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
         test test-unit test-integration clean
@@ -22,6 +22,9 @@ install: node_modules/.package-lock.json ## install the npm dependencies (npm ci
 
 build: install ## compile TypeScript to dist/
 	npx tsc -p .
+
+dashboards: build ## regenerate the Grafana dashboards (dashboards/provisioned/*.json) and compose's Prometheus config from dashboards/src
+	$(NODE) dist/dashboards/src/generate.js
 
 services: build ## check MySQL and Redis answer; start private ones on loopback if needed and installed
 	$(NODE) dist/cli/services.js
