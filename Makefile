@@ -9,7 +9,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
 .PHONY: help install build dashboards services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
         rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
-        test test-unit test-integration clean
+        test test-unit test-integration clean observe observe-down
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 28
@@ -103,6 +103,12 @@ k6-aliases: ## the original's k6-fpm-*, k6-franken-*, k6-franken-worker-* (fpm â
 	@for c in $(K6_ALIAS_CELLS); do \
 	  printf '%-36s â†’ %s\n' k6-fpm-$$c k6-fork-$$c k6-franken-$$c k6-express-$$c k6-franken-worker-$$c k6-uws-$$c; \
 	done
+
+observe: build ## Prometheus + Grafana to watch a run (compose where Docker runs, else a native Prometheus)
+	$(NODE) dist/cli/observe.js up
+
+observe-down: build ## stop what make observe started
+	$(NODE) dist/cli/observe.js down
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'

@@ -9,7 +9,7 @@ export class PrometheusNotInstalledError extends Error {
 }
 
 export const PROMETHEUS_INSTALL_HINT =
-  'prometheus is not installed. Install it (Debian/Ubuntu: apt-get install prometheus), or, where Docker runs, use `make observe`, which starts Prometheus and Grafana from compose.yaml.';
+  'prometheus is not installed. Install it (Debian/Ubuntu: apt-get install prometheus), or install Docker: `make observe` then starts Prometheus and Grafana from compose.yaml.';
 
 export interface PrometheusOptions {
   readonly configFile: string;
@@ -34,7 +34,7 @@ export interface RunningPrometheus {
 
 /** The prometheus binary on PATH; undefined when not installed. */
 export function findPrometheusBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const which = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8', env });
+  const which = spawnSync('/bin/sh', ['-c', 'command -v prometheus'], { encoding: 'utf8', env });
   if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
   return undefined;
 }
