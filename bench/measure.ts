@@ -1,8 +1,9 @@
 import { createRandom } from '../core/seed/random.js';
 import type { Driver } from './drivers/index.js';
+import { MetricsTimelineSampler } from './MetricsTimelineSampler.js';
 import { ProcessSampler, type SamplerResult } from './ProcessSampler.js';
 import type { CellPlan } from './plan.js';
-import type { Cell, CellSummary, Run } from './results.js';
+import type { Cell, CellSummary, Run, Timeline } from './results.js';
 import { scenarioPath, type Scenarios, type Timing } from './scenarios.js';
 
 export interface Target {
@@ -12,6 +13,8 @@ export interface Target {
   readonly pid: number;
   /** Ids per entity that exist, for get scenarios. */
   readonly ids: ReadonlyMap<string, readonly number[]>;
+  /** The runtime's /metrics, scraped every second of a timed run into its timeline; absent: no timeline. */
+  readonly metricsUrl?: string;
 }
 
 function median(values: readonly number[]): number {
@@ -48,24 +51,28 @@ function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: num
   return Array.from({ length: IDS_PER_RUN }, () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]));
 }
 
-async function timedRun(paths: readonly string[], connections: number, target: Target, durationSec: number): Promise<Run> {
+async function timedRun(paths: readonly string[], connections: number, target: Target, durationSec: number, watch: boolean): Promise<Run> {
   const sampler = new ProcessSampler(target.pid);
+  const metrics = watch && target.metricsUrl ? new MetricsTimelineSampler(target.metricsUrl) : undefined;
   sampler.start();
+  metrics?.start();
   let load: Awaited<ReturnType<Driver['run']>>;
   let server: SamplerResult;
+  let timeline: Timeline | undefined;
   try {
     load = await target.driver.run({ baseUrl: target.url, paths, connections, durationSec });
   } finally {
     server = sampler.stop();
+    timeline = await metrics?.stop();
   }
-  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB };
+  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, ...(timeline && { timeline }) };
 }
 
 /** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */
 export async function measureRuns(paths: (seed: number) => readonly string[], connections: number, timing: Timing, target: Target): Promise<Run[]> {
-  if (timing.warmupSec > 0) await timedRun(paths(0), connections, target, timing.warmupSec);
+  if (timing.warmupSec > 0) await timedRun(paths(0), connections, target, timing.warmupSec, false);
   const runs: Run[] = [];
-  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), connections, target, timing.durationSec));
+  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), connections, target, timing.durationSec, true));
   return runs;
 }
 

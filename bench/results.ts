@@ -1,5 +1,5 @@
 // The machine-readable results of a benchmark run (bench/results/*.json), read by the report.
-// Bump `schema` when a field changes meaning.
+// Bump `schema` when a field changes meaning. Schema 2 added the runs' timelines; the report reads 1 and 2.
 
 export type RuntimeName = 'fork' | 'express' | 'uws';
 export type EntityName = 'products' | 'customers' | 'orders';
@@ -29,6 +29,36 @@ export interface Run {
   readonly serverPeakRssMiB: number;
   /** CPU used by the load generator, in % of one core: it shares the machine with the server. */
   readonly driverCpuPct: number;
+  /** What the runtime's /metrics said during the run (schema 2; absent in older files and for the bare uWS baseline). */
+  readonly timeline?: Timeline;
+}
+
+/** The runtime's /metrics scraped every `intervalSec` during a timed run (not the warm-up): the dashboards' series. */
+export interface Timeline {
+  readonly intervalSec: number;
+  /** Scrapes that failed or timed out (no point recorded for them). */
+  readonly failedScrapes: number;
+  readonly points: readonly TimelinePoint[];
+}
+
+/**
+ * One scrape. A field is absent when the runtime does not serve the metric (express has no worker pool).
+ * The scrape is itself a request: it counts 1 in `inFlight` (and, on uws, 1 in `busyWorkers`).
+ */
+export interface TimelinePoint {
+  /** Seconds since the run started. */
+  readonly t: number;
+  /** Requests answered since the previous scrape (route /metrics excluded) per second. */
+  readonly rps: number;
+  readonly inFlight: number;
+  readonly busyWorkers?: number;
+  readonly totalWorkers?: number;
+  readonly queueLength?: number;
+  /** Event-loop lag p99 since the previous scrape, the worst process or thread, in ms. */
+  readonly lagP99Ms?: number;
+  /** Event-loop utilisation (0–1) since the previous scrape: mean and max over processes or threads. */
+  readonly utilisationMean?: number;
+  readonly utilisationMax?: number;
 }
 
 export interface CellSummary {
@@ -77,8 +107,13 @@ export interface MachineInfo {
   readonly packages: Readonly<Record<string, string>>;
 }
 
+/** The schema this bench writes. */
+export const RESULTS_SCHEMA = 2;
+/** The schemas the report reads. */
+export const READABLE_SCHEMAS: readonly number[] = [1, 2];
+
 export interface BenchResults {
-  readonly schema: 1;
+  readonly schema: 1 | 2;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly mode: 'quick' | 'full';

@@ -13,8 +13,8 @@ import { measureCell, measureRuns, summarise, type Target } from './measure.js';
 import { planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { writeReport } from './report/index.js';
-import type { BenchResults, Cell, EntityName, RuntimeName } from './results.js';
-import { loadScenarios, scenarioPath } from './scenarios.js';
+import { RESULTS_SCHEMA, type BenchResults, type Cell, type EntityName, type RuntimeName } from './results.js';
+import { loadScenarios, scenarioPath, type Timing } from './scenarios.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     scale: { type: 'boolean', default: false },
     // Merge the measured cells into this results file (replacing cells of the same id) and render its report.
     into: { type: 'string' },
+    // Seconds per timed repeat instead of the scenario's (e.g. a quick run long enough to watch its timelines).
+    duration: { type: 'string' },
   },
 });
 
@@ -40,11 +42,18 @@ for (const r of runtimes) if (!(RUNTIME_NAMES as readonly string[]).includes(r))
 const quick = args.quick!;
 const mode = quick ? 'quick' : 'full';
 const scenarios = loadScenarios();
-const timing = quick ? scenarios.quick : scenarios;
+const timing = withDuration(quick ? scenarios.quick : scenarios, args.duration);
 const settings = loadConfig().runtimes;
 const driver = selectDriver();
 const logDir = join(args.out!, 'logs');
 mkdirSync(logDir, { recursive: true });
+
+function withDuration(timing: Timing, seconds: string | undefined): Timing {
+  if (seconds === undefined) return timing;
+  const durationSec = Number(seconds);
+  if (!Number.isInteger(durationSec) || durationSec <= 0) throw new Error(`--duration: not a whole number of seconds: ${seconds}`);
+  return { ...timing, durationSec };
+}
 
 async function launch(name: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
   return launchRuntime({ name, port: await findFreePort(), env, logFile: join(logDir, `${name}.log`) });
@@ -107,7 +116,7 @@ async function main(): Promise<number> {
       const first = group[0]!;
       const runtime = await launch(first.runtime, runtimeEnv(first));
       try {
-        const target: Target = { driver, url: runtime.url, pid: runtime.process.pid!, ids };
+        const target: Target = { driver, url: runtime.url, pid: runtime.process.pid!, ids, metricsUrl: `${runtime.url}/metrics` };
         for (const cell of group) {
           const probe = await fetch(`${runtime.url}${scenarioPath(scenarios, cell.entity, cell.source, cell.operation, ids.get(cell.entity)?.[0], cell.listQuery)}`);
           await probe.arrayBuffer();
@@ -133,7 +142,7 @@ async function main(): Promise<number> {
   }
 
   const results: BenchResults = {
-    schema: 1,
+    schema: RESULTS_SCHEMA,
     startedAt,
     finishedAt: new Date().toISOString(),
     mode,
@@ -194,7 +203,8 @@ async function mergeInto(file: string, measured: readonly Cell[], baselines: Ben
   const merged = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   const ids = new Set(measured.map((c) => c.id));
   const cells = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
-  writeFileSync(file, `${JSON.stringify({ ...merged, cells, ...(baselines && { baselines }) }, null, 2)}\n`);
+  // Schema 2 only adds fields: an older file with newer cells is a schema-2 file.
+  writeFileSync(file, `${JSON.stringify({ ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }) }, null, 2)}\n`);
   const report = args.report ?? 'RESULTS.md';
   await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
   return report;

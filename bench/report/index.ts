@@ -1,7 +1,7 @@
 // Writes RESULTS.md and its charts from a results file (bench/results/*.json).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { BenchResults } from '../results.js';
+import { READABLE_SCHEMAS, type BenchResults } from '../results.js';
 import { renderReport } from './markdown.js';
 
 export { renderReport } from './markdown.js';
@@ -25,8 +25,8 @@ export async function writeReport(resultsPath: string, markdownPath: string, cha
 
 function parseResults(text: string, path: string): BenchResults {
   const value = JSON.parse(text) as Partial<BenchResults> | null;
-  if (!value || value.schema !== 1 || !Array.isArray(value.cells)) {
-    throw new Error(`${path} is not a results file of schema 1 (bench/results.ts)`);
+  if (!value || !READABLE_SCHEMAS.includes(value.schema as number) || !Array.isArray(value.cells)) {
+    throw new Error(`${path} is not a results file of schema ${READABLE_SCHEMAS.join(' or ')} (bench/results.ts)`);
   }
   return value as BenchResults;
 }

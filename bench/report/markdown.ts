@@ -23,6 +23,7 @@ import {
   type ReadModeFinding,
 } from './conclusions.js';
 import { barChart, formatNumber, lineChart } from './svg.js';
+import { dashboardSection } from './timelines.js';
 
 export interface ReportOptions {
   /** Where the SVG files are, as the markdown links them (relative to the markdown's folder). */
@@ -52,6 +53,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     method(results),
     preflight(results),
     throughput(results, conclusions, chart),
+    dashboardSection(results, chart),
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],

@@ -42,6 +42,41 @@ export interface LineChartSpec {
   readonly formatValue?: (value: number) => string;
 }
 
+export interface TimeSeries {
+  readonly name: string;
+  readonly points: readonly LinePoint[];
+  /** Palette index: a series keeps its colour across panels and in the legend. */
+  readonly color: number;
+  readonly dashed?: boolean;
+  /** Written as `data-*` attributes on the line, saying what it draws (e.g. cell and metric). */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export interface TimePanel {
+  readonly title: string;
+  readonly unit: string;
+  readonly series: readonly TimeSeries[];
+  /** Said in place of lines when no series has a point, e.g. why the runtime has no such metric. */
+  readonly empty: string;
+  /** A fixed top of the value axis (utilisation: 1). */
+  readonly yMax?: number;
+  readonly formatValue?: (value: number) => string;
+}
+
+export interface TimeSeriesChartSpec {
+  readonly title: string;
+  readonly subtitle?: string;
+  /** Names of the x axis, under every panel, e.g. `s`. */
+  readonly xUnit: string;
+  readonly legend: readonly { readonly name: string; readonly color: number; readonly dashed?: boolean }[];
+  /** Small panels sharing the time axis, two a row, like a dashboard. */
+  readonly panels: readonly TimePanel[];
+  /** The end of the time axis (e.g. the load's duration), when the points stop short of it. */
+  readonly xMax?: number;
+  /** Vertical markers across every panel, e.g. where a repeat starts. */
+  readonly markers?: readonly { readonly x: number; readonly label: string }[];
+}
+
 const WIDTH = 800;
 const PAD = 16;
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
@@ -135,6 +170,114 @@ export function lineChart(spec: LineChartSpec): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Dashboard-like small multiples: one panel per metric, lines over time, a shared legend on top. */
+export function timeSeriesChart(spec: TimeSeriesChartSpec): string {
+  const header = legendHeader(spec.title, spec.subtitle, spec.legend);
+  const xs = spec.panels.flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => pt.x)));
+  const xScale = timeScale(Math.max(spec.xMax ?? 0, ...xs, ...(spec.markers ?? []).map((m) => m.x)));
+  const columns = 2;
+  const gap = 24;
+  const panelWidth = (WIDTH - 2 * PAD - gap * (columns - 1)) / columns;
+  const plotHeight = 96;
+  const panelHeight = 20 + plotHeight + 36;
+  const top = header.bottom + 18;
+  const rows = Math.ceil(spec.panels.length / columns);
+  const height = top + rows * panelHeight + 8;
+
+  const out = open(spec.title, height);
+  out.push(...header.svg);
+  spec.panels.forEach((panel, index) => {
+    const panelLeft = PAD + (index % columns) * (panelWidth + gap);
+    const panelTop = top + Math.floor(index / columns) * panelHeight;
+    out.push(...timePanel(panel, panelLeft, panelTop, panelWidth, plotHeight, xScale, spec));
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+function timePanel(panel: TimePanel, panelLeft: number, panelTop: number, panelWidth: number, plotHeight: number, xScale: Scale, spec: TimeSeriesChartSpec): string[] {
+  const format = panel.formatValue ?? defaultFormat;
+  const values = panel.series.flatMap((s) => s.points.map((p) => p.y));
+  const yScale = linearScale(panel.yMax === undefined ? values : [panel.yMax], 3);
+  const tickLabelWidth = Math.max(...yScale.ticks.map((t) => textWidth(formatTick(t), 10)), 10);
+  const left = panelLeft + tickLabelWidth + 6;
+  const right = panelLeft + panelWidth;
+  const top = panelTop + 20;
+  const bottom = top + plotHeight;
+  const toX = (x: number): number => left + xScale.fraction(x) * (right - left);
+  const toY = (y: number): number => bottom - Math.min(1, yScale.fraction(y)) * plotHeight;
+
+  const out = [
+    `<g data-panel="${escapeXml(panel.title)}">`,
+    text(panelLeft, panelTop + 10, panel.title, { size: 12, weight: 'bold', fill: TEXT }),
+    text(right, panelTop + 10, panel.unit, { size: 11, anchor: 'end', fill: MUTED }),
+  ];
+  for (const tick of yScale.ticks) {
+    const y = toY(tick);
+    out.push(line(left, y, right, y, GRID), text(left - 4, y + 4, formatTick(tick), { size: 10, anchor: 'end', fill: MUTED }));
+  }
+  for (const tick of xScale.ticks) {
+    const x = toX(tick);
+    out.push(line(x, bottom, x, bottom + 4, MUTED), text(x, bottom + 15, formatTick(tick), { size: 10, anchor: 'middle', fill: MUTED }));
+  }
+  out.push(line(left, bottom, right, bottom, MUTED));
+  out.push(text(right, bottom + 28, spec.xUnit, { size: 10, anchor: 'end', fill: MUTED }));
+  for (const marker of spec.markers ?? []) {
+    const x = toX(marker.x);
+    out.push(`<line x1="${num(x)}" y1="${num(top)}" x2="${num(x)}" y2="${num(bottom)}" stroke="${MUTED}" stroke-width="1" stroke-dasharray="2 3"/>`);
+    out.push(text(x + 3, top + 9, marker.label, { size: 9, fill: MUTED }));
+  }
+  if (panel.series.every((s) => s.points.length === 0)) {
+    out.push(text((left + right) / 2, (top + bottom) / 2 + 4, panel.empty, { size: 11, anchor: 'middle', fill: MUTED }), '</g>');
+    return out;
+  }
+  for (const series of panel.series) {
+    const color = colorOf(series.color);
+    const sorted = [...series.points].sort((a, b) => a.x - b.x);
+    const data = Object.entries(series.data ?? {}).map(([key, value]) => ` data-${key}="${escapeXml(value)}"`).join('');
+    if (sorted.length > 1) {
+      out.push(
+        `<polyline points="${sorted.map((p) => `${num(toX(p.x))},${num(toY(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="1.5"` +
+          `${series.dashed ? ' stroke-dasharray="5 3"' : ''}${data}><title>${escapeXml(series.name)}</title></polyline>`,
+      );
+    }
+    for (const p of sorted) {
+      out.push(
+        `<circle cx="${num(toX(p.x))}" cy="${num(toY(p.y))}" r="2" fill="${color}"${data}>` +
+          `<title>${escapeXml(`${series.name}: ${format(p.y)} ${panel.unit} at ${formatNumber(p.x, 1)} ${spec.xUnit}`)}</title></circle>`,
+      );
+    }
+  }
+  out.push('</g>');
+  return out;
+}
+
+/** Title, subtitle and a legend whose items may be dashed lines (a series drawn dashed). */
+function legendHeader(title: string, subtitle: string | undefined, items: TimeSeriesChartSpec['legend']): Header {
+  const svg = [text(PAD, 26, title, { size: 16, weight: 'bold', fill: TEXT })];
+  let y = 26;
+  if (subtitle) {
+    y += 20;
+    svg.push(text(PAD, y, subtitle, { size: 12, fill: MUTED }));
+  }
+  y += 24;
+  let x = PAD;
+  for (const item of items) {
+    const itemWidth = 24 + textWidth(item.name, 12) + 18;
+    if (x > PAD && x + itemWidth > WIDTH - PAD) {
+      x = PAD;
+      y += 20;
+    }
+    svg.push(
+      `<line x1="${num(x)}" y1="${num(y - 4)}" x2="${num(x + 18)}" y2="${num(y - 4)}" stroke="${colorOf(item.color)}" stroke-width="3"` +
+        `${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+    );
+    svg.push(text(x + 24, y, item.name, { size: 12, fill: TEXT }));
+    x += itemWidth;
+  }
+  return { svg, bottom: y };
+}
+
 interface Scale {
   readonly ticks: readonly number[];
   /** Position of a value along the axis, 0 at the base, 1 at the end. */
@@ -143,9 +286,10 @@ interface Scale {
   drawable(value: number): boolean;
 }
 
-function linearScale(values: readonly number[]): Scale {
+/** From 0 to a round number at or above the largest value, in about `divisions` steps. */
+function linearScale(values: readonly number[], divisions = 5): Scale {
   const max = Math.max(0, ...values);
-  const step = niceStep(max > 0 ? max / 5 : 1);
+  const step = niceStep(max > 0 ? max / divisions : 1);
   const end = Math.max(step, Math.ceil(max / step - 1e-9) * step);
   const ticks: number[] = [];
   for (let i = 0; i * step <= end + step / 1e6; i++) ticks.push(Number((i * step).toPrecision(12)));
@@ -154,6 +298,15 @@ function linearScale(values: readonly number[]): Scale {
     fraction: (value) => Math.max(0, value) / end,
     drawable: (value) => value >= 0,
   };
+}
+
+/** From 0 to exactly `max` (the time the load ran, not a round number beyond it), ticks at round steps. */
+function timeScale(max: number): Scale {
+  const end = max > 0 ? max : 1;
+  const step = niceStep(end / 6);
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= end + step / 1e6; i++) ticks.push(Number((i * step).toPrecision(12)));
+  return { ticks, fraction: (value) => Math.max(0, value) / end, drawable: (value) => value >= 0 };
 }
 
 function logScale(values: readonly number[]): Scale {

@@ -10,9 +10,15 @@ import { barChart, escapeXml, formatNumber, lineChart } from '../../bench/report
 import type { BenchResults, Cell } from '../../bench/results.js';
 
 const SAMPLE_PATH = fileURLToPath(new URL('../../../test/fixtures/bench-results-sample.json', import.meta.url));
+// A real quick run with timelines (schema 2): `node dist/bench/run.js --quick --duration 6 --sweep --only products/redis/get`.
+const TIMELINES_PATH = fileURLToPath(new URL('../../../test/fixtures/bench-results-timelines.json', import.meta.url));
 
 function sample(): BenchResults {
   return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
+}
+
+function recorded(): BenchResults {
+  return JSON.parse(readFileSync(TIMELINES_PATH, 'utf8')) as BenchResults;
 }
 
 function withCells(results: BenchResults, keep: (cell: Cell) => boolean): BenchResults {
@@ -358,7 +364,7 @@ describe('writeReport', () => {
 
   it('refuses a file that is not a results file', async () => {
     const path = join(dir, 'other.json');
-    writeFileSync(path, JSON.stringify({ schema: 2, cells: [] }));
+    writeFileSync(path, JSON.stringify({ schema: 99, cells: [] }));
     let error: unknown;
     try {
       await writeReport(path, join(dir, 'RESULTS.md'), join(dir, 'charts'));
@@ -367,5 +373,131 @@ describe('writeReport', () => {
     }
     expect((error as Error | undefined)?.message).to.include('not a results file');
     expect(existsSync(join(dir, 'RESULTS.md'))).to.equal(false);
+  });
+});
+
+/** The lines of a time-series chart: what each draws (cell, metric) and its points' y pixels. */
+function polylines(svg: string): { cell: string; metric: string; name: string; ys: number[] }[] {
+  return [...svg.matchAll(/<polyline points="([^"]*)"[^>]*? data-cell="([^"]*)" data-metric="([^"]*)"><title>([^<]*)<\/title><\/polyline>/g)].map((m) => ({
+    cell: m[2] ?? '',
+    metric: m[3] ?? '',
+    name: m[4] ?? '',
+    ys: (m[1] ?? '').split(' ').map((xy) => Number(xy.split(',')[1])),
+  }));
+}
+
+/** A cell's recorded values of a metric, repeats in order, straight from the results file. */
+function recordedValues(cell: Cell, metric: keyof NonNullable<Cell['runs'][number]['timeline']>['points'][number]): number[] {
+  return cell.runs.flatMap((run) => (run.timeline?.points ?? []).flatMap((p) => (p[metric] === undefined ? [] : [p[metric]])));
+}
+
+describe('report: what the dashboards would have shown, from a recorded run', () => {
+  const results = recorded();
+  const cellById = (id: string): Cell => {
+    const cell = results.cells.find((c) => c.id === id);
+    expect(cell, id).to.not.equal(undefined);
+    return cell!;
+  };
+  let markdown = '';
+  let charts: Record<string, string> = {};
+  before(() => {
+    ({ markdown, charts } = renderReport(results, { chartsDir: 'bench/results/charts-quick', resultsFile: 'bench/results/quick.json' }));
+  });
+
+  it('links one time-series chart per runtime and one per swept runtime, each well-formed', () => {
+    const dashboards = section(markdown, 'What the dashboards would have shown');
+    const links = [...dashboards.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1]);
+    const files = ['timeline-fork.svg', 'timeline-express.svg', 'timeline-uws.svg', 'timeline-sweep-fork.svg', 'timeline-sweep-uws.svg'];
+    expect(links).to.deep.equal(files.map((f) => `bench/results/charts-quick/${f}`));
+    for (const file of files) {
+      expect(charts[file], file).to.be.a('string');
+      expectWellFormedSvg(charts[file] ?? '');
+    }
+    expect(dashboards).to.include('### One cell per runtime: products/redis/get');
+    expect(dashboards).to.include('### The worker sweep over time');
+  });
+
+  it('draws every series of the cell a runtime chart is about, with one line per series', () => {
+    const expected = {
+      fork: ['rps', 'inFlight', 'busyWorkers', 'totalWorkers', 'queueLength', 'lagP99Ms', 'utilisationMean', 'utilisationMax'],
+      express: ['rps', 'inFlight', 'lagP99Ms', 'utilisationMean', 'utilisationMax'],
+      uws: ['rps', 'inFlight', 'busyWorkers', 'totalWorkers', 'queueLength', 'lagP99Ms', 'utilisationMean', 'utilisationMax'],
+    };
+    for (const [runtime, metrics] of Object.entries(expected)) {
+      const lines = polylines(charts[`timeline-${runtime}.svg`] ?? '');
+      expect(lines.map((l) => l.metric), runtime).to.deep.equal(metrics);
+      expect(new Set(lines.map((l) => l.cell)), runtime).to.deep.equal(new Set([`${runtime}/products/redis/get`]));
+    }
+    // express has no pool: its two pool panels say so instead of drawing a line.
+    expect(charts['timeline-express.svg']?.match(/>no worker pool: one process</g)).to.have.length(2);
+    expect(charts['timeline-fork.svg']).not.to.include('no worker pool');
+  });
+
+  it('puts the recorded values on each line, in order', () => {
+    for (const file of Object.keys(charts).filter((f) => f.startsWith('timeline-'))) {
+      for (const line of polylines(charts[file] ?? '')) {
+        const values = recordedValues(cellById(line.cell), line.metric as Parameters<typeof recordedValues>[1]);
+        expect(line.ys, `${file} ${line.cell} ${line.metric}`).to.have.length(values.length);
+        // Higher values sit higher (smaller y): every pair of points is ordered as the recorded values are.
+        for (let i = 0; i < values.length; i++) {
+          for (let j = 0; j < values.length; j++) {
+            if (values[i]! > values[j]! * 1.01 + 1e-6) expect(line.ys[i]!, `${file} ${line.metric} point ${i} above ${j}`).to.be.lessThan(line.ys[j]! + 0.11);
+          }
+        }
+      }
+    }
+    // The fork queue as recorded: 45 requests waiting at the first scrape of the matrix cell, 49 with one child.
+    expect(recordedValues(cellById('fork/products/redis/get'), 'queueLength')[0]).to.equal(45);
+    expect(charts['timeline-fork.svg']).to.include('<title>queue length: 45 requests at 1.0 s of load</title>');
+    expect(charts['timeline-sweep-fork.svg']).to.include('<title>1 worker: 49 requests at 1.0 s of load</title>');
+  });
+
+  it('draws the sweep per runtime: each pool size its own line in every panel, busy and total apart', () => {
+    for (const runtime of ['fork', 'uws']) {
+      const lines = polylines(charts[`timeline-sweep-${runtime}.svg`] ?? '');
+      const sizes = [1, 2, 4, 8, 16];
+      const of = (metric: string): string[] => lines.filter((l) => l.metric === metric).map((l) => l.cell);
+      const cells = sizes.map((w) => `${runtime}/products/redis/get@w${w}`);
+      for (const metric of ['rps', 'busyWorkers', 'totalWorkers', 'queueLength', 'utilisationMean']) expect(of(metric), `${runtime} ${metric}`).to.deep.equal(cells);
+      expect(lines).to.have.length(25);
+      expect(lines.filter((l) => l.metric === 'totalWorkers').map((l) => l.name)).to.deep.equal(['1 worker, total', '2 workers, total', '4 workers, total', '8 workers, total', '16 workers, total']);
+    }
+    expect(charts['timeline-sweep-fork.svg']).to.include('>Busy vs total children<');
+    expect(charts['timeline-sweep-uws.svg']).to.include('>Busy vs total worker threads<');
+  });
+
+  it('says under each chart what to see, in the recorded numbers', () => {
+    const dashboards = section(markdown, 'What the dashboards would have shown');
+    // fork queue 45, 45, 44, 44, 46, 46: mean 45.0, max 46; 4 of 4 children busy at every scrape
+    expect(dashboards).to.include('**fork**: 6 scrapes, 349–549 req/s; all 4 children busy in 6 of 6 scrapes (4.0 busy on average); the queue held 45.0 requests on average (up to 46)');
+    expect(dashboards).to.include('**express**: 6 scrapes');
+    expect(dashboards).to.include('no worker pool: one event loop');
+    expect(dashboards).to.match(/\*\*uws\*\*: 6 scrapes, [^\n]*all 2 worker threads busy in 6 of 6 scrapes[^\n]*the queue stayed empty/);
+    expect(dashboards).to.include('**fork**, mean over the scrapes by pool size — 1: 1.0 of 1 busy, queue 49.0');
+    expect(dashboards).to.include('Requests queue at every pool size');
+  });
+
+  it('gives the same bytes when rendered twice', () => {
+    const again = renderReport(recorded(), { chartsDir: 'bench/results/charts-quick', resultsFile: 'bench/results/quick.json' });
+    expect(again.markdown).to.equal(markdown);
+    expect(again.charts).to.deep.equal(charts);
+  });
+
+  it('says the timelines were not recorded for a results file of schema 1', () => {
+    const old = render();
+    expect(section(old.markdown, 'What the dashboards would have shown')).to.include('Not recorded');
+    expect(Object.keys(old.charts).filter((f) => f.startsWith('timeline-'))).to.deep.equal([]);
+  });
+
+  it('writes the time-series charts beside the others from a schema-2 file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-timelines-'));
+    try {
+      await writeReport(TIMELINES_PATH, join(dir, 'RESULTS-quick.md'), 'charts-quick');
+      const markdown = readFileSync(join(dir, 'RESULTS-quick.md'), 'utf8');
+      expect(markdown).to.include('](charts-quick/timeline-sweep-uws.svg)');
+      expect(readFileSync(join(dir, 'charts-quick', 'timeline-fork.svg'), 'utf8')).to.equal(charts['timeline-fork.svg']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
