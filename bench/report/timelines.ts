@@ -69,8 +69,8 @@ export function dashboardSection(results: BenchResults, chart: ChartLink): strin
       'the series the Grafana dashboards plot, without a Prometheus: req/s (from `cqrs_http_requests_total`, scrapes left out), requests in flight, ' +
       'busy and total workers, queue length, event-loop lag p99 (the worst process or thread) and event-loop utilisation ' +
       '(mean and max over the processes or threads, the fork master and the uws main thread included; 1 = never idle). ' +
-      'A cell’s repeats are drawn back to back, a dotted line where one starts. The scrape is itself a request: it counts 1 in flight, ' +
-      'and on uws one busy worker thread. express has no worker pool, so its workers and queue panels stay empty.' +
+      'A cell’s repeats are drawn back to back, a dotted line where one starts. The scrape is itself a request: it counts 1 in flight ' +
+      '(but makes no worker busy). express has no worker pool, so its workers and queue panels stay empty.' +
       (failed > 0 ? ` ${formatNumber(failed)} scrapes failed (timed out or not 200) and left a gap.` : ''),
   );
 
