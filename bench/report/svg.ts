@@ -112,7 +112,7 @@ export function barChart(spec: BarChartSpec): string {
   const format = spec.formatValue ?? defaultFormat;
   const values = spec.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   const scale = spec.scale === 'log' ? logScale(values) : linearScale(values);
-  const header = headerAndLegend(spec.title, spec.subtitle, spec.series.map((s) => s.name));
+  const header = headerAndLegend(spec.title, spec.subtitle, boxes(spec.series.map((s) => s.name)));
   return spec.orientation === 'horizontal'
     ? horizontalBars(spec, scale, header, format)
     : verticalBars(spec, scale, header, format);
@@ -120,7 +120,7 @@ export function barChart(spec: BarChartSpec): string {
 
 export function lineChart(spec: LineChartSpec): string {
   const format = spec.formatValue ?? defaultFormat;
-  const header = headerAndLegend(spec.title, spec.subtitle, spec.series.map((s) => s.name));
+  const header = headerAndLegend(spec.title, spec.subtitle, boxes(spec.series.map((s) => s.name)));
   const points = spec.series.flatMap((s) => s.points);
   const yScale = linearScale(points.map((p) => p.y));
   const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
@@ -172,7 +172,8 @@ export function lineChart(spec: LineChartSpec): string {
 
 /** Dashboard-like small multiples: one panel per metric, lines over time, a shared legend on top. */
 export function timeSeriesChart(spec: TimeSeriesChartSpec): string {
-  const header = legendHeader(spec.title, spec.subtitle, spec.legend);
+  const header = headerAndLegend(spec.title, spec.subtitle,
+    spec.legend.map((item) => ({ name: item.name, color: colorOf(item.color), swatch: item.dashed ? 'dashed' : 'line' })));
   const xs = spec.panels.flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => pt.x)));
   const xScale = timeScale(Math.max(spec.xMax ?? 0, ...xs, ...(spec.markers ?? []).map((m) => m.x)));
   const columns = 2;
@@ -252,32 +253,6 @@ function timePanel(panel: TimePanel, panelLeft: number, panelTop: number, panelW
   return out;
 }
 
-/** Title, subtitle and a legend whose items may be dashed lines (a series drawn dashed). */
-function legendHeader(title: string, subtitle: string | undefined, items: TimeSeriesChartSpec['legend']): Header {
-  const svg = [text(PAD, 26, title, { size: 16, weight: 'bold', fill: TEXT })];
-  let y = 26;
-  if (subtitle) {
-    y += 20;
-    svg.push(text(PAD, y, subtitle, { size: 12, fill: MUTED }));
-  }
-  y += 24;
-  let x = PAD;
-  for (const item of items) {
-    const itemWidth = 24 + textWidth(item.name, 12) + 18;
-    if (x > PAD && x + itemWidth > WIDTH - PAD) {
-      x = PAD;
-      y += 20;
-    }
-    svg.push(
-      `<line x1="${num(x)}" y1="${num(y - 4)}" x2="${num(x + 18)}" y2="${num(y - 4)}" stroke="${colorOf(item.color)}" stroke-width="3"` +
-        `${item.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
-    );
-    svg.push(text(x + 24, y, item.name, { size: 12, fill: TEXT }));
-    x += itemWidth;
-  }
-  return { svg, bottom: y };
-}
-
 interface Scale {
   readonly ticks: readonly number[];
   /** Position of a value along the axis, 0 at the base, 1 at the end. */
@@ -335,7 +310,21 @@ interface Header {
   readonly bottom: number;
 }
 
-function headerAndLegend(title: string, subtitle: string | undefined, names: readonly string[]): Header {
+/** A legend entry: a colour box (bars) or a line, solid or dashed (time series). */
+interface LegendItem {
+  readonly name: string;
+  readonly color: string;
+  readonly swatch: 'box' | 'line' | 'dashed';
+}
+
+function swatch(item: LegendItem, x: number, y: number): string {
+  if (item.swatch === 'box') return `<rect x="${num(x)}" y="${num(y - 10)}" width="12" height="12" rx="2" fill="${item.color}"/>`;
+  return `<line x1="${num(x)}" y1="${num(y - 4)}" x2="${num(x + 18)}" y2="${num(y - 4)}" stroke="${item.color}" stroke-width="3"` +
+    `${item.swatch === 'dashed' ? ' stroke-dasharray="5 3"' : ''}/>`;
+}
+
+/** Title, subtitle and a legend that wraps at the chart's width. */
+function headerAndLegend(title: string, subtitle: string | undefined, items: readonly LegendItem[]): Header {
   const svg = [text(PAD, 26, title, { size: 16, weight: 'bold', fill: TEXT })];
   let y = 26;
   if (subtitle) {
@@ -344,17 +333,23 @@ function headerAndLegend(title: string, subtitle: string | undefined, names: rea
   }
   y += 24;
   let x = PAD;
-  names.forEach((name, index) => {
-    const itemWidth = 18 + textWidth(name, 12) + 18;
+  for (const item of items) {
+    const swatchWidth = item.swatch === 'box' ? 18 : 24;
+    const itemWidth = swatchWidth + textWidth(item.name, 12) + 18;
     if (x > PAD && x + itemWidth > WIDTH - PAD) {
       x = PAD;
       y += 20;
     }
-    svg.push(`<rect x="${num(x)}" y="${num(y - 10)}" width="12" height="12" rx="2" fill="${colorOf(index)}"/>`);
-    svg.push(text(x + 18, y, name, { size: 12, fill: TEXT }));
+    svg.push(swatch(item, x, y));
+    svg.push(text(x + swatchWidth, y, item.name, { size: 12, fill: TEXT }));
     x += itemWidth;
-  });
+  }
   return { svg, bottom: y };
+}
+
+/** Legend entries of bar series: one colour box each, in series order. */
+function boxes(names: readonly string[]): LegendItem[] {
+  return names.map((name, index) => ({ name, color: colorOf(index), swatch: 'box' }));
 }
 
 function horizontalBars(spec: BarChartSpec, scale: Scale, header: Header, format: (v: number) => string): string {
