@@ -30,6 +30,11 @@ async function tableCounts(app: Application): Promise<Counts> {
   return counts;
 }
 
+async function liveCounts(app: Application): Promise<Record<string, number>> {
+  const rows = await app.knex(Tables.aggregateCounts).select('aggregate_type', 'live_count');
+  return Object.fromEntries(rows.map((r: { aggregate_type: string; live_count: number }) => [r.aggregate_type, Number(r.live_count)]));
+}
+
 describe('commands (MySQL write model + outbox)', () => {
   let app: Application;
 
@@ -141,10 +146,81 @@ describe('commands (MySQL write model + outbox)', () => {
     });
   });
 
+  describe('boundaries: every length-limited field takes exactly its maximum and refuses one more', () => {
+    /** A string of exactly `n` characters (the last one outside ASCII: the limit is in characters, not bytes). */
+    const chars = (n: number) => `${'x'.repeat(n - 1)}é`;
+    /** A well-formed e-mail address of exactly `n` characters. */
+    const email = (n: number) => `${'a'.repeat(n - '@example.com'.length)}@example.com`;
+
+    type Entity = 'product' | 'customer' | 'order';
+    const limits: Array<[title: string, entity: Entity, field: string, max: number, make: (n: number) => string, run: (a: Application, value: string) => Promise<{ id: number }>]> = [
+      ['product create name', 'product', 'name', 255, chars, (a, v) => a.commands.product.create({ name: v, price: '1.00' })],
+      ['product create description', 'product', 'description', 5000, chars, (a, v) => a.commands.product.create({ name: 'x', description: v, price: '1.00' })],
+      ['product update name', 'product', 'name', 255, chars, (a, v) => a.commands.product.update(4, { name: v })],
+      ['product update description', 'product', 'description', 5000, chars, (a, v) => a.commands.product.update(4, { description: v })],
+      ['customer name', 'customer', 'name', 255, chars, (a, v) => a.commands.customer.create({ name: v, email: 'limit@example.com' })],
+      ['customer email', 'customer', 'email', 255, email, (a, v) => a.commands.customer.create({ name: 'x', email: v })],
+      ['customer address', 'customer', 'address', 255, chars, (a, v) => a.commands.customer.create({ name: 'x', email: 'limit@example.com', address: v })],
+      ['customer city', 'customer', 'city', 100, chars, (a, v) => a.commands.customer.create({ name: 'x', email: 'limit@example.com', city: v })],
+      ['customer postal_code', 'customer', 'postal_code', 20, chars, (a, v) => a.commands.customer.create({ name: 'x', email: 'limit@example.com', postal_code: v })],
+      ['customer country', 'customer', 'country', 100, chars, (a, v) => a.commands.customer.create({ name: 'x', email: 'limit@example.com', country: v })],
+      ['order order_number', 'order', 'order_number', 64, chars, (a, v) => a.commands.order.create({ customer_id: 1, order_number: v, items: [{ product_id: 1, quantity: 1 }] })],
+    ];
+    const tableOf = { product: Tables.products, customer: Tables.customers, order: Tables.orders } as const;
+
+    for (const [title, entity, field, max, make, run] of limits) {
+      it(`${title}: ${max} characters accepted and stored whole, ${max + 1} refused`, async () => {
+        const value = make(max);
+        expect(value).to.have.length(max);
+        const result = await run(app, value) as { id: number } & Record<string, unknown>;
+        expect(result[field]).to.equal(value);
+        const row = await app.knex(tableOf[entity]).where({ id: result.id }).first();
+        expect(row[field]).to.equal(value);
+        expect(await app.reads[entity].db.get(result.id)).to.have.property(field, value);
+
+        const before = await tableCounts(app);
+        const error = await rejection(run(app, make(max + 1)));
+        expect(error.code).to.equal('VALIDATION_FAILED');
+        expect(fieldsOf(error)).to.deep.equal({ [field]: `must be at most ${max} characters` });
+        expect(await tableCounts(app)).to.deep.equal(before);
+      });
+    }
+
+    it('an empty name is refused, one character is accepted; optional customer fields may be empty', async () => {
+      expect(fieldsOf(await rejection(app.commands.product.create({ name: '', price: '1.00' })))).to.deep.equal({ name: 'must not be empty' });
+      expect(fieldsOf(await rejection(app.commands.customer.create({ name: '', email: 'e@example.com' })))).to.deep.equal({ name: 'must not be empty' });
+      expect((await app.commands.product.create({ name: 'x', price: '1.00' })).name).to.equal('x');
+      const customer = await app.commands.customer.create({ name: 'y', email: 'e@example.com', address: '', city: '', postal_code: '', country: '' });
+      expect(customer).to.include({ name: 'y', address: '', city: '', postal_code: '', country: '' });
+    });
+
+    it('price: 0.01 and 1000000.00 accepted, 1000000.01 refused', async () => {
+      expect((await app.commands.product.create({ name: 'cheap', price: '0.01' })).price).to.equal('0.01');
+      expect((await app.commands.product.create({ name: 'dear', price: '1000000.00' })).price).to.equal('1000000.00');
+      expect(fieldsOf(await rejection(app.commands.product.create({ name: 'too dear', price: '1000000.01' })))).to.deep.equal({ price: 'must be at most 1000000.00' });
+    });
+
+    it('order: quantity 1 and 10000 accepted (10001 refused), 100 items accepted (101 refused)', async () => {
+      const order = await app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 10_000 }] });
+      expect(order.items.map((i) => i.quantity)).to.deep.equal([1, 10_000]);
+      const many = await app.commands.order.create({ customer_id: 1, items: Array.from({ length: 100 }, (_, i) => ({ product_id: (i % 30) + 1, quantity: 1 })) });
+      expect(many.items).to.have.length(100);
+      expect(await app.knex(Tables.orderItems).where({ order_id: many.id })).to.have.length(100);
+      expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 10_001 }] })))).to.deep.equal({ 'items[0].quantity': 'must be at most 10000' });
+      const dear = await app.commands.product.create({ name: 'dearest', price: '1000000.00' });
+      const largest = await app.commands.order.create({ customer_id: 1, items: [{ product_id: dear.id, quantity: 10_000 }] });
+      expect(largest.total_amount).to.equal('10000000000.00');
+      expect(await app.reads.order.db.get(largest.id)).to.deep.equal(largest);
+      expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: Array.from({ length: 101 }, () => ({ product_id: 1, quantity: 1 })) })))).to.deep.equal({ items: 'must hold at most 100 items' });
+    });
+  });
+
   describe('invalid commands write nothing and name the fields', () => {
-    const cases: Array<[string, () => Promise<unknown>, Record<string, RegExp>]> = [];
-    const add = (title: string, run: (a: Application) => Promise<unknown>, fields: Record<string, RegExp>) =>
-      cases.push([title, () => run(app), fields]);
+    // [title, setup (writes it may make are done before the counts are taken), command, expected fields]
+    const cases: Array<[string, (a: Application) => Promise<unknown>, (a: Application) => Promise<unknown>, Record<string, RegExp>]> = [];
+    const noSetup = async () => undefined;
+    const add = (title: string, run: (a: Application) => Promise<unknown>, fields: Record<string, RegExp>, setup: (a: Application) => Promise<unknown> = noSetup) =>
+      cases.push([title, setup, run, fields]);
 
     add('missing fields', (a) => a.commands.product.create({}), { name: /required/, price: /required/ });
     add('wrong-typed name and price', (a) => a.commands.product.create({ name: 123, price: true }), { name: /string/, price: /decimal/ });
@@ -154,26 +230,30 @@ describe('commands (MySQL write model + outbox)', () => {
     add('name too long', (a) => a.commands.product.create({ name: 'x'.repeat(256), price: '1' }), { name: /at most 255/ });
     add('empty name', (a) => a.commands.product.create({ name: '   ', price: '1' }), { name: /empty/ });
     add('unknown field', (a) => a.commands.product.create({ name: 'x', price: '1', colour: 'red' }), { colour: /not a known field/ });
+    add('product update with an unknown field', (a) => a.commands.product.update(1, { name: 'x', colour: 'red' }), { colour: /not a known field/ });
     add('update with nothing to change', (a) => a.commands.product.update(1, {}), { body: /at least one/ });
     add('customer with a bad e-mail', (a) => a.commands.customer.create({ name: 'x', email: 'not-an-email' }), { email: /e-mail/ });
     add('customer with a bad created_at', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', created_at: 'yesterday' }), { created_at: /timestamp/ });
+    add('customer with an unknown field', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', phone: '0123' }), { phone: /not a known field/ });
+    add('order with an unknown field', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }], note: 'x' }), { note: /not a known field/ });
+    add('order item with an unknown field', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1, price: '0.01' }] }), { 'items[0].price': /not a known field/ });
     add('order without items', (a) => a.commands.order.create({ customer_id: 1, items: [] }), { items: /at least one/ });
+    add('order with 101 items', (a) => a.commands.order.create({ customer_id: 1, items: Array.from({ length: 101 }, () => ({ product_id: 1, quantity: 1 })) }), { items: /at most 100/ });
     add('order with a zero quantity and a wrong-typed product id', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 'one', quantity: 0 }] }),
       { 'items[0].product_id': /whole number/, 'items[0].quantity': /at least 1/ });
+    add('order with a quantity of 10001', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 10_001 }] }), { 'items[0].quantity': /at most 10000/ });
     add('order with an unknown status', (a) => a.commands.order.create({ customer_id: 1, status: 'lost', items: [{ product_id: 1, quantity: 1 }] }), { status: /one of/ });
     add('order for a customer and a product that do not exist', (a) => a.commands.order.create({ customer_id: 999, items: [{ product_id: 1, quantity: 1 }, { product_id: 888, quantity: 1 }] }),
       { customer_id: /does not exist/, 'items[1].product_id': /does not exist/ });
-    add('order with a deleted product', async (a) => {
-      await a.commands.product.delete(2);
-      return a.commands.order.create({ customer_id: 1, items: [{ product_id: 2, quantity: 1 }] });
-    }, { 'items[0].product_id': /does not exist/ });
+    add('order with a deleted product', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 2, quantity: 1 }] }),
+      { 'items[0].product_id': /does not exist/ }, (a) => a.commands.product.delete(2));
     add('a body that is not an object', (a) => a.commands.product.create([1, 2]), { body: /object/ });
 
-    for (const [title, run, expected] of cases) {
+    for (const [title, setup, run, expected] of cases) {
       it(`${title} → VALIDATION_FAILED naming ${Object.keys(expected).join(', ')}`, async () => {
-        const error = await rejection(run());
-        // counted after the run: a setup step inside `run` (e.g. a delete) may legitimately write
-        const counts = await tableCounts(app);
+        await setup(app);
+        const before = { counts: await tableCounts(app), live: await liveCounts(app) };
+        const error = await rejection(run(app));
         expect(error.code).to.equal('VALIDATION_FAILED');
         expect(error.status).to.equal(400);
         const fields = fieldsOf(error);
@@ -181,7 +261,7 @@ describe('commands (MySQL write model + outbox)', () => {
           expect(fields, `field ${field}`).to.have.property(field);
           expect(fields[field]).to.match(pattern);
         }
-        expect(await tableCounts(app)).to.deep.equal(counts);
+        expect({ counts: await tableCounts(app), live: await liveCounts(app) }).to.deep.equal(before);
       });
     }
 
@@ -191,6 +271,106 @@ describe('commands (MySQL write model + outbox)', () => {
       await rejection(app.commands.product.update(1, { price: 'free' }));
       await rejection(app.commands.product.update(12345, { price: '1.00' }));
       expect(await tableCounts(app)).to.deep.equal(before);
+    });
+  });
+
+  describe('deadlocks are retried (3 attempts in all)', () => {
+    // A trigger on the outbox raises a real ER_LOCK_DEADLOCK (errno 1213, SQLSTATE 40001) while a budget lasts. The
+    // budget and the attempt count live in a MEMORY table: not transactional, so the rollback of a failed attempt
+    // does not undo them.
+    async function deadlockOutbox(times: number): Promise<void> {
+      await app.knex.raw('DROP TABLE IF EXISTS test_deadlock_budget');
+      await app.knex.raw('CREATE TABLE test_deadlock_budget (id INT PRIMARY KEY, remaining INT NOT NULL, attempts INT NOT NULL) ENGINE=MEMORY');
+      await app.knex.raw('INSERT INTO test_deadlock_budget VALUES (1, ?, 0)', [times]);
+      await app.knex.raw('DROP TRIGGER IF EXISTS test_deadlock_events');
+      await app.knex.raw(`CREATE TRIGGER test_deadlock_events BEFORE INSERT ON events FOR EACH ROW
+        BEGIN
+          UPDATE test_deadlock_budget SET attempts = attempts + 1 WHERE id = 1;
+          IF (SELECT remaining FROM test_deadlock_budget WHERE id = 1) > 0 THEN
+            UPDATE test_deadlock_budget SET remaining = remaining - 1 WHERE id = 1;
+            SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'forced deadlock';
+          END IF;
+        END`);
+    }
+    const attempts = async () => Number((await app.knex('test_deadlock_budget').where({ id: 1 }).first()).attempts);
+    afterEach(async () => {
+      await app.knex.raw('DROP TRIGGER IF EXISTS test_deadlock_events');
+      await app.knex.raw('DROP TABLE IF EXISTS test_deadlock_budget');
+    });
+
+    it('two deadlocks, then success on the third attempt: one row, one event, the live count up by one', async () => {
+      const before = { counts: await tableCounts(app), live: await liveCounts(app) };
+      await deadlockOutbox(2);
+      const product = await app.commands.product.create({ name: 'Retried', price: '2.00' });
+      expect(await attempts()).to.equal(3);
+      expect(await app.knex(Tables.products).where({ name: 'Retried' })).to.have.length(1);
+      const events = await app.knex(Tables.events).where({ aggregate_type: 'product', aggregate_id: product.id });
+      expect(events.map((e) => [e.event_type, Number(e.position)])).to.deep.equal([['ProductCreated', before.counts.last_position + 1]]);
+      expect(await tableCounts(app)).to.deep.equal({ ...before.counts, products: before.counts.products + 1, events: before.counts.events + 1, last_position: before.counts.last_position + 1 });
+      expect(await liveCounts(app)).to.deep.equal({ ...before.live, product: before.live.product! + 1 });
+      expect(await app.reads.product.projection.get(product.id)).to.deep.equal(product);
+    });
+
+    it('an order command is retried too', async () => {
+      await deadlockOutbox(1);
+      const order = await app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }] });
+      expect(await attempts()).to.equal(2);
+      expect(await app.reads.order.db.get(order.id)).to.deep.equal(order);
+      expect(await app.knex(Tables.orderItems).where({ order_id: order.id })).to.have.length(1);
+    });
+
+    it('a deadlock on every attempt stops after 3 attempts with the deadlock error, writing nothing', async () => {
+      const before = { counts: await tableCounts(app), live: await liveCounts(app) };
+      await deadlockOutbox(1_000);
+      const error = await rejection(app.commands.product.create({ name: 'Never', price: '2.00' }));
+      expect((error as unknown as { code: string }).code).to.equal('ER_LOCK_DEADLOCK');
+      expect(await attempts()).to.equal(3);
+      expect({ counts: await tableCounts(app), live: await liveCounts(app) }).to.deep.equal(before);
+    });
+
+    it('another error is not retried', async () => {
+      await deadlockOutbox(0);
+      await app.knex.raw('DROP TRIGGER IF EXISTS test_fail_once');
+      await app.knex.raw(`CREATE TRIGGER test_fail_once BEFORE INSERT ON products FOR EACH ROW
+        BEGIN IF NEW.name = 'Refused' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'forced failure'; END IF; END`);
+      try {
+        await rejection(app.commands.product.create({ name: 'Refused', price: '2.00' }));
+        expect(await attempts()).to.equal(0);
+      } finally {
+        await app.knex.raw('DROP TRIGGER IF EXISTS test_fail_once');
+      }
+    });
+
+    it('a real deadlock (two transactions locking two products in opposite order) is retried and the order committed', async () => {
+      // The other transaction is made the heavier one (it has changed 9 customer rows), so InnoDB picks the
+      // command as the victim; after the other transaction ends, the command's retry goes through.
+      const other = await app.knex.transaction();
+      try {
+        await other.raw("UPDATE customers SET city = CONCAT(city, '!') WHERE id > 1");
+        await other.raw('SELECT id FROM products WHERE id = 2 FOR UPDATE');
+        const [[{ connection }]] = await other.raw('SELECT CONNECTION_ID() AS connection');
+        const command = app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 1 }] });
+        command.catch(() => undefined);
+        // wait until the command holds its share lock on product 1 and waits for product 2 (a wait on this
+        // transaction: the server may have other clients)
+        let waiting = 0;
+        for (let i = 0; i < 250 && waiting === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const [rows] = await app.knex.raw(`SELECT COUNT(*) AS n FROM information_schema.INNODB_LOCK_WAITS w
+            JOIN information_schema.INNODB_TRX t ON t.trx_id = w.blocking_trx_id WHERE t.trx_mysql_thread_id = ?`, [connection]);
+          waiting = Number(rows[0].n);
+        }
+        expect(waiting, 'the command waits for product 2').to.equal(1);
+        // product 1 in the other order: a deadlock; InnoDB rolls the command back, and this lock is granted
+        await other.raw('SELECT id FROM products WHERE id = 1 FOR UPDATE');
+        await other.rollback();
+        const order = await command;
+        expect(order.items.map((i) => i.product_id)).to.deep.equal([1, 2]);
+        expect(await app.reads.order.db.get(order.id)).to.deep.equal(order);
+        expect(await app.knex(Tables.events).where({ event_type: 'OrderCreated', aggregate_id: order.id })).to.have.length(1);
+      } finally {
+        if (!other.isCompleted()) await other.rollback();
+      }
     });
   });
 
