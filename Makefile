@@ -9,7 +9,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
 .PHONY: help install build dashboards services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
         rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
-        test test-unit test-integration clean observe observe-down
+        test test-unit test-integration clean compare-builds observe observe-down
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 28
@@ -109,6 +109,11 @@ observe: build ## Prometheus + Grafana to watch a run (compose where Docker runs
 
 observe-down: build ## stop what make observe started
 	$(NODE) dist/cli/observe.js down
+
+# compare-builds BASE=<revision>: this working tree's build against another commit's, in turns (RUNTIME, URL_PATH, ROUNDS)
+BASE ?= HEAD
+compare-builds: services ## the working tree vs BASE (default HEAD) on one runtime and request, measured in turns
+	$(NODE) dist/cli/compare-builds.js --base $(BASE) --runtime $(or $(RUNTIME),uws) --path $(or $(URL_PATH),/en/products/projection/1) --rounds $(or $(ROUNDS),5)
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'

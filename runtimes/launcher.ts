@@ -46,6 +46,8 @@ export interface LaunchOptions {
   /** Keep running after this process exits (make up-*). */
   readonly detached?: boolean;
   readonly readyTimeoutMs?: number;
+  /** The server script to run instead of this build's (e.g. another build's, to compare two commits). */
+  readonly script?: string;
 }
 
 export interface LaunchedRuntime {
@@ -75,7 +77,7 @@ function readiness(child: ChildProcess, name: LaunchName, timeoutMs: number, log
 export async function launchRuntime(options: LaunchOptions): Promise<LaunchedRuntime> {
   const host = options.host ?? '127.0.0.1';
   const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
-  const child = spawn(process.execPath, [runtimeScript(options.name)], {
+  const child = spawn(process.execPath, [options.script ?? runtimeScript(options.name)], {
     env: { ...process.env, ...options.env, HOST: host, [PORT_VARIABLES[options.name]]: String(options.port) },
     stdio: ['ignore', output, output, 'ipc'],
     detached: options.detached ?? false,

@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { json } from './routes.js';
+import { json } from './responses.js';
 import type { Route } from './types.js';
 
 // Test-only routes, mounted when DEBUG_ROUTES=1: a slow request (to watch queueing), a request that keeps

@@ -7,17 +7,28 @@ interface CompiledRoute {
   readonly names: readonly string[];
 }
 
+/** Names of a pattern's `:parameters`, in order. */
+export function parameterNames(pattern: string): string[] {
+  return pattern.split('/').filter((segment) => segment.startsWith(':')).map((segment) => segment.slice(1));
+}
+
 function compile(route: Route): CompiledRoute {
-  const names: string[] = [];
   const source = route.pattern
     .split('/')
-    .map((segment) => {
-      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(segment.slice(1));
-      return '([^/]+)';
-    })
+    .map((segment) => (segment.startsWith(':') ? '([^/]+)' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return { route, regex: new RegExp(`^${source}$`), names };
+  return { route, regex: new RegExp(`^${source}$`), names: parameterNames(route.pattern) };
+}
+
+/** Percent-decoded parameters by name; a malformed escape is the client's error (400), never a crash. */
+export function decodeParameters(names: readonly string[], encoded: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  try {
+    for (let i = 0; i < names.length; i++) params[names[i]!] = decodeURIComponent(encoded[i]!);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Malformed path', [{ field: 'path', message: 'has an invalid percent-encoding' }]);
+  }
+  return params;
 }
 
 /** The route table's own matcher, for runtimes without a router (fork) and for 404-versus-405 decisions. */
@@ -38,13 +49,7 @@ export class Router {
         allowed.add(route.method);
         continue;
       }
-      const params: Record<string, string> = {};
-      try {
-        names.forEach((name, i) => { params[name] = decodeURIComponent(found[i + 1]!); });
-      } catch {
-        throw new AppError('VALIDATION_FAILED', 'Malformed path', [{ field: 'path', message: 'has an invalid percent-encoding' }]);
-      }
-      return { route, params };
+      return { route, params: decodeParameters(names, found.slice(1)) };
     }
     if (allowed.size > 0) throw methodNotAllowed(method, path, [...allowed]);
     throw new AppError('NOT_FOUND', `No route for ${method} ${path}`);

@@ -1,26 +1,14 @@
 import type { Application } from '../app.js';
-import { AppError, toAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { pageBody, parsePageRequest } from '../pagination.js';
 import type { AggregateType } from '../queries/sql.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
+import { json } from './responses.js';
 import type { HttpRequest, HttpResponse, RequestContext, Route, RouteSource } from './types.js';
 
 /** Locales the routes answer under (`/{locale}/…`), kept from the original demo. */
 export const LOCALES: readonly string[] = ['en'];
-
-const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
-
-export function json(status: number, body: unknown): HttpResponse {
-  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
-}
-
-/** The one place an error becomes a response: status and message of its code, never a stack. */
-export function errorResponse(error: unknown): HttpResponse {
-  const e = toAppError(error);
-  const headers = e.code === 'METHOD_NOT_ALLOWED' && e.allow ? { ...JSON_HEADERS, allow: e.allow } : JSON_HEADERS;
-  return { status: e.status, headers, body: JSON.stringify({ error: e.message, code: e.code, ...(e.fields.length > 0 && { fields: e.fields }) }) };
-}
 
 function checkLocale(params: Readonly<Record<string, string>>): void {
   if (!LOCALES.includes(params.locale ?? '')) {
@@ -42,14 +30,9 @@ function route(method: Route['method'], pattern: string, options: RouteOptions, 
     pattern,
     source: options.source,
     hasBody: options.hasBody ?? false,
-    async handler(request, params, context) {
-      try {
-        if (options.localised !== false) checkLocale(params);
-        return await handle(request, params, context.app);
-      } catch (err) {
-        if (toAppError(err).code === 'INTERNAL') context.app.logger.error('request failed', { err, method, pattern });
-        return errorResponse(err);
-      }
+    handler(request, params, context) {
+      if (options.localised !== false) checkLocale(params);
+      return handle(request, params, context.app);
     },
   };
 }

@@ -8,8 +8,10 @@ export interface HttpRequest {
   /** Raw query string without `?` (may be empty). */
   readonly query: string;
   readonly contentType: string | undefined;
-  /** Raw body bytes (empty when none). */
+  /** Raw body bytes (empty when none, or when it was too large to read). */
   readonly body: Buffer;
+  /** Why the adapter has no body to give: over the limit (the pipeline answers 413), or reading it failed (400). */
+  readonly bodyUnread?: 'too-large' | 'failed';
 }
 
 export interface HttpResponse {
@@ -40,4 +42,23 @@ export interface Route {
   /** Whether the handler reads the request body (the adapters skip reading it otherwise). */
   readonly hasBody: boolean;
   readonly handler: (request: HttpRequest, params: Readonly<Record<string, string>>, context: RequestContext) => Promise<HttpResponse>;
+}
+
+/** A request as it goes through the pipeline: what matched, and the context its handler will get. */
+export interface RequestScope {
+  readonly request: HttpRequest;
+  /** Undefined until matched (and for a request no route matches). */
+  route: Route | undefined;
+  params: Readonly<Record<string, string>>;
+  context: RequestContext;
+}
+
+/** What a runtime plugs into the request pipeline (metrics, fork's per-request bootstrap, the fork master's hand-over). */
+export interface PipelineHook {
+  /** As a request arrives, before matching; returns what to call once it has been answered. */
+  readonly onRequest?: (request: HttpRequest) => ((scope: RequestScope, response: HttpResponse) => void) | undefined;
+  /** After matching, before the handler: may replace the context, or answer instead of the handler. */
+  readonly preHandler?: (scope: RequestScope) => Promise<HttpResponse | undefined> | HttpResponse | undefined;
+  /** After the response is decided (the handler's or the error's), whatever happened: e.g. close what preHandler opened. */
+  readonly onResponse?: (scope: RequestScope, response: HttpResponse) => Promise<void> | void;
 }

@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadConfig, type Config } from '../../core/config.js';
-import { bodyTooLarge, BODY_LIMIT_BYTES } from '../../core/http/body.js';
-import { RouteTable } from '../../core/http/RouteTable.js';
-import { errorResponse } from '../../core/http/routes.js';
-import type { HttpRequest, HttpResponse, RequestContext } from '../../core/http/types.js';
+import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
+import { RequestPipeline } from '../../core/http/RequestPipeline.js';
+import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
@@ -13,14 +12,17 @@ import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../sh
 
 // Mirrors FrankenPHP classic mode: one process, one Express 5 app, pools created once.
 
-function toHttpRequest(req: Request): HttpRequest {
+const EMPTY = Buffer.alloc(0);
+
+function toHttpRequest(req: Request, bodyUnread?: HttpRequest['bodyUnread']): HttpRequest {
   const q = req.originalUrl.indexOf('?');
   return {
     method: req.method,
     path: req.path,
     query: q === -1 ? '' : req.originalUrl.slice(q + 1),
     contentType: req.headers['content-type'],
-    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    body: Buffer.isBuffer(req.body) ? req.body : EMPTY,
+    bodyUnread,
   };
 }
 
@@ -31,9 +33,12 @@ function send(res: Response, response: HttpResponse): void {
 export async function startExpressRuntime(config: Config): Promise<RunningRuntime> {
   const metrics = new RuntimeMetrics('express', '0');
   const app = await bootApplication(config, metrics, { projector: config.runtimes.projector });
-  const table = new RouteTable({ debugRoutes: config.runtimes.debugRoutes });
-  const context: RequestContext = { app, metricsText: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) };
-  const getContext = async () => context;
+  const pipeline = new RequestPipeline({
+    context: { app, metricsText: () => metrics.text() },
+    hooks: [metrics.http('server')],
+    logger: consoleLogger,
+    debugRoutes: config.runtimes.debugRoutes,
+  });
 
   const server = express();
   // Off for a fair comparison (TechEmpower does the same): no ETag hashing, no X-Powered-By.
@@ -42,21 +47,20 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
   // Bodies are read only by the routes that take one (the reads skip the parser altogether).
   const readBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
   const noBody = (_req: Request, _res: Response, next: NextFunction) => next();
-  for (const route of table.routes) {
+  for (const route of pipeline.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
     server[method](route.pattern, route.hasBody ? readBody : noBody, async (req: Request, res: Response) => {
-      send(res, await table.respondMatched(route, req.params as Record<string, string>, toHttpRequest(req), getContext, metrics));
+      send(res, await pipeline.handle(toHttpRequest(req), { route, params: req.params as Record<string, string> }));
     });
   }
+  // What Express's router did not match: the pipeline answers 404 or 405.
   server.use(async (req: Request, res: Response) => {
-    send(res, await table.respond(toHttpRequest(req), getContext, metrics));
+    send(res, await pipeline.handle(toHttpRequest(req)));
   });
-  // Errors raised before a route runs (the body parser): too large a body, an aborted upload.
-  server.use((err: { type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const done = metrics.startRequest();
-    const response = errorResponse(err.type === 'entity.too.large' ? bodyTooLarge() : err);
-    done('unmatched', req.method, response.status, 'none');
-    send(res, response);
+  // Express's own errors before a route runs (too large a body, an aborted upload, a parameter it could not
+  // decode): the pipeline matches the request again and answers it (400, or 413 for a body over the limit).
+  server.use(async (err: { type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    send(res, await pipeline.handle(toHttpRequest(req, err.type === 'entity.too.large' ? 'too-large' : 'failed')));
   });
 
   const http: Server = await new Promise((resolve, reject) => {

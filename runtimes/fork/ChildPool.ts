@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
-import type { MetricsSnapshot, PoolCounters, PoolState } from '../../core/metrics/RuntimeMetrics.js';
+import type { MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
+import type { PoolCounters, PoolState } from '../../core/metrics/PoolMetrics.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
 import type { ChildMessage, MasterMessage } from './protocol.js';
 
@@ -13,6 +14,7 @@ interface Job {
   readonly id: number;
   readonly request: HttpRequest;
   readonly resolve: (response: HttpResponse) => void;
+  readonly reject: (error: AppError) => void;
 }
 
 interface Child {
@@ -29,8 +31,6 @@ export interface ChildPoolOptions {
   readonly size: number;
   readonly queueCapacity: number;
   readonly requestTimeoutMs: number;
-  /** Turns an error into the response the client gets (the route table's single error mapping). */
-  readonly errorResponse: (error: unknown) => HttpResponse;
 }
 
 /**
@@ -63,22 +63,22 @@ export class ChildPool {
     return { total: this.children.size, busy, queue: this.queue.length };
   }
 
-  /** Answers with the response of the child that handled the request (or an error of the pool). */
+  /** The response of the child that handled the request; rejects with an AppError when the pool could not serve it. */
   handle(request: HttpRequest): Promise<HttpResponse> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       if (this.stopping) {
-        resolve(this.options.errorResponse(new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down')));
+        reject(new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down'));
         return;
       }
       const idle = this.idleChild();
       if (!idle) {
         this.counters.allBusy();
         if (this.queue.length >= this.options.queueCapacity) {
-          resolve(this.options.errorResponse(new AppError('SERVICE_UNAVAILABLE', `Every worker is busy and the queue is full (${this.options.queueCapacity} requests)`)));
+          reject(new AppError('SERVICE_UNAVAILABLE', `Every worker is busy and the queue is full (${this.options.queueCapacity} requests)`));
           return;
         }
       }
-      this.queue.push({ id: this.nextId++, request, resolve });
+      this.queue.push({ id: this.nextId++, request, resolve, reject });
       this.counters.queueSeen(this.queue.length);
       this.dispatch();
     });
@@ -154,19 +154,21 @@ export class ChildPool {
     });
   }
 
-  private finish(child: Child, id: number, response: HttpResponse): void {
+  /** Ends the child's job with its response, or with the pool's error (the child died or timed out). */
+  private finish(child: Child, id: number, outcome: HttpResponse | AppError): void {
     const job = child.job;
     if (!job || job.id !== id) return;
     clearTimeout(child.timer);
     child.job = undefined;
-    job.resolve(response);
+    if (isAppError(outcome)) job.reject(outcome);
+    else job.resolve(outcome);
   }
 
   private timeOut(child: Child): void {
     const job = child.job;
     if (!job) return;
     consoleLogger.warn('fork: child exceeded the request timeout; killing it', { child: child.index, path: job.request.path });
-    this.finish(child, job.id, this.options.errorResponse(new AppError('WORKER_TIMEOUT', `The request took longer than ${this.options.requestTimeoutMs} ms; its worker was stopped`)));
+    this.finish(child, job.id, new AppError('WORKER_TIMEOUT', `The request took longer than ${this.options.requestTimeoutMs} ms; its worker was stopped`));
     child.retiring = true;
     child.process.kill('SIGKILL');
   }
@@ -175,7 +177,7 @@ export class ChildPool {
     this.children.delete(child);
     const expected = this.stopping || (child.retiring && (code === 0 || signal === 'SIGKILL'));
     if (child.job) {
-      this.finish(child, child.job.id, this.options.errorResponse(new AppError('WORKER_DIED', 'The worker process died while handling the request')));
+      this.finish(child, child.job.id, new AppError('WORKER_DIED', 'The worker process died while handling the request'));
     }
     if (this.stopping) {
       this.dispatch();

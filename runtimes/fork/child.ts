@@ -1,7 +1,8 @@
 import { createApplication, type Application } from '../../core/app.js';
 import { loadConfig } from '../../core/config.js';
-import { RouteTable } from '../../core/http/RouteTable.js';
-import type { HttpRequest, HttpResponse, RequestContext, Route, RouteMatch } from '../../core/http/types.js';
+import { RequestPipeline } from '../../core/http/RequestPipeline.js';
+import type { PipelineHook, RequestContext } from '../../core/http/types.js';
+import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { connectRedis } from '../../core/redis/connection.js';
 import { bootApplication } from '../shared/bootstrap.js';
@@ -13,11 +14,7 @@ import type { ChildMessage, MasterMessage } from './protocol.js';
 
 const config = loadConfig();
 const settings = config.runtimes;
-const metrics = new RuntimeMetrics('fork', `child-${process.env.FORK_CHILD_INDEX ?? '?'}`, 'back');
-const table = new RouteTable({ debugRoutes: settings.debugRoutes });
-const persistent: Application | undefined = settings.forkPersistent
-  ? await bootApplication(config, metrics, { projector: false })
-  : undefined;
+const metrics = new RuntimeMetrics('fork', `child-${process.env.FORK_CHILD_INDEX ?? '?'}`);
 let served = 0;
 
 function send(message: ChildMessage): void {
@@ -29,39 +26,48 @@ const noMetrics = async (): Promise<never> => {
 };
 
 /**
- * Per-request bootstrap: a fresh application with one MySQL connection and, when the request uses Redis, its
- * own Redis connection, as PHP with Predis. A projection read needs Redis (its failure answers 503); a command
- * or /healthz uses it if it can (a command leaves it to the projector); a MySQL read never touches it.
+ * Per-request bootstrap, as PHP with Predis: a fresh application with one MySQL connection and, when the
+ * request uses Redis, its own Redis connection, closed once the request is answered. A projection read needs
+ * Redis (its failure answers 503); a command or /healthz uses it if it can (a command leaves it to the
+ * projector); a MySQL read never touches it. The application builds only the parts the request uses.
  */
-async function perRequestContext(route: Route, opened: { app?: Application }): Promise<RequestContext> {
-  const app = (opened.app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true }));
-  metrics.instrument(app);
-  if (route.source === 'redis') await connectRedis(app.redis);
-  else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
-  return { app, metricsText: noMetrics };
-}
+const perRequestBootstrap: PipelineHook = {
+  async preHandler(scope) {
+    const app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true });
+    metrics.instrument(app);
+    scope.context = { app, metricsText: noMetrics };
+    const route = scope.route!;
+    if (route.source === 'redis') await connectRedis(app.redis);
+    else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
+    return undefined;
+  },
+  async onResponse(scope) {
+    if (scope.context !== unbooted) await scope.context.app.close();
+  },
+};
 
-async function handle(request: HttpRequest): Promise<HttpResponse> {
-  let match: RouteMatch;
-  try {
-    match = table.router.match(request.method, request.path);
-  } catch {
-    // The master answers 404 and 405 itself; should one arrive, the route table answers it the same way.
-    return table.respond(request, async () => { throw new Error('no route'); }, metrics);
-  }
-  if (persistent) return table.respondMatched(match.route, match.params, request, async () => ({ app: persistent, metricsText: noMetrics }), metrics);
-  const opened: { app?: Application } = {};
-  try {
-    return await table.respondMatched(match.route, match.params, request, () => perRequestContext(match.route, opened), metrics);
-  } finally {
-    await opened.app?.close();
-  }
-}
+/** The context before the bootstrap hook runs: nothing is open yet. */
+const unbooted: RequestContext = {
+  get app(): Application {
+    throw new Error('the application is booted per request, by the bootstrap hook');
+  },
+  metricsText: noMetrics,
+};
+
+const persistent: Application | undefined = settings.forkPersistent
+  ? await bootApplication(config, metrics, { projector: false })
+  : undefined;
+const pipeline = new RequestPipeline({
+  context: persistent ? { app: persistent, metricsText: noMetrics } : unbooted,
+  hooks: persistent ? [metrics.http('back')] : [metrics.http('back'), perRequestBootstrap],
+  logger: consoleLogger,
+  debugRoutes: settings.debugRoutes,
+});
 
 process.on('message', (message: MasterMessage) => {
   switch (message.type) {
     case 'request':
-      void handle(message.request).then((response) => {
+      void pipeline.handle(message.request).then((response) => {
         served++;
         const retiring = settings.forkMaxRequests > 0 && served >= settings.forkMaxRequests;
         send({ type: 'response', id: message.id, response, retiring });

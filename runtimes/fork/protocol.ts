@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
-import type { MetricsSnapshot } from '../../core/metrics/RuntimeMetrics.js';
+import type { MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
 
 // Messages between the fork master and its children, over the IPC channel (advanced serialization,
 // so request bodies travel as Buffers). Like FastCGI between a web server and PHP-FPM.

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Application } from '../../core/app.js';
 import { loadConfig, type Config } from '../../core/config.js';
-import { bodyTooLarge } from '../../core/http/body.js';
-import { RouteTable } from '../../core/http/RouteTable.js';
-import { errorResponse } from '../../core/http/routes.js';
-import type { HttpResponse, RouteMatch } from '../../core/http/types.js';
+import { AppError } from '../../core/errors.js';
+import { RequestPipeline } from '../../core/http/RequestPipeline.js';
+import type { HttpResponse, PipelineHook } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
-import { aggregateMetrics, RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
+import { aggregateMetrics } from '../../core/metrics/MetricsAggregation.js';
+import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { closeHttpServer, readBody, splitUrl } from '../shared/httpRequest.js';
 import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
@@ -16,6 +16,9 @@ import { ChildPool } from './ChildPool.js';
 // each request to an idle child over IPC (FastCGI's part); children run the application, one request each.
 // The master answers /metrics (aggregated over its children) and 404/405 itself, as a web server would.
 
+/** Routes the master answers itself; every other matched route goes to a child. */
+const SERVED_BY_MASTER = new Set(['/metrics']);
+
 function write(res: ServerResponse, response: HttpResponse): void {
   res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
@@ -23,37 +26,34 @@ function write(res: ServerResponse, response: HttpResponse): void {
 
 export async function startForkRuntime(config: Config): Promise<RunningRuntime> {
   const settings = config.runtimes;
-  const metrics = new RuntimeMetrics('fork', 'master', 'front');
-  const table = new RouteTable({ debugRoutes: settings.debugRoutes });
-  const pool = new ChildPool(
-    { size: settings.forkWorkers, queueCapacity: settings.forkQueueCapacity, requestTimeoutMs: settings.forkRequestTimeoutMs, errorResponse },
+  const metrics = new RuntimeMetrics('fork', 'master');
+  const pool: ChildPool = new ChildPool(
+    { size: settings.forkWorkers, queueCapacity: settings.forkQueueCapacity, requestTimeoutMs: settings.forkRequestTimeoutMs },
     metrics.watchPool(() => pool.state()),
   );
   // The master's own application only runs the projector; requests never use it.
   const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
   await pool.start();
 
-  const metricsText = async () => aggregateMetrics([await metrics.snapshot(), ...(await pool.snapshots())]);
+  const handToChild: PipelineHook = {
+    preHandler: (scope) => (SERVED_BY_MASTER.has(scope.route!.pattern) ? undefined : pool.handle(scope.request)),
+  };
+  const pipeline = new RequestPipeline({
+    context: {
+      get app(): Application {
+        throw new AppError('INTERNAL', 'The fork master runs no application for requests');
+      },
+      metricsText: async () => aggregateMetrics([await metrics.snapshot(), ...(await pool.snapshots())]),
+    },
+    hooks: [metrics.http('front'), handToChild],
+    logger: consoleLogger,
+    debugRoutes: settings.debugRoutes,
+  });
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const done = metrics.startRequest();
     const { path, query } = splitUrl(req.url ?? '/');
-    const method = req.method ?? 'GET';
-    let match: RouteMatch | undefined;
-    let response: HttpResponse;
-    try {
-      match = table.router.match(method, path);
-      const { body, tooLarge } = await readBody(req);
-      if (tooLarge) throw bodyTooLarge();
-      const request = { method, path, query, contentType: req.headers['content-type'], body };
-      response = match.route.pattern === '/metrics'
-        ? await match.route.handler(request, match.params, { app: app!, metricsText })
-        : await pool.handle(request);
-    } catch (err) {
-      response = errorResponse(err);
-    }
-    done(match?.route.pattern ?? 'unmatched', method, response.status, match?.route.source ?? 'none');
-    write(res, response);
+    const { body, unread } = await readBody(req);
+    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], body, bodyUnread: unread }));
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

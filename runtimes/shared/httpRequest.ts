@@ -1,24 +1,30 @@
 import type { IncomingMessage } from 'node:http';
 import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 
-/** Reads a node:http request body, stopping at the limit; `tooLarge` tells whether it was cut. */
-export async function readBody(request: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
+const EMPTY = Buffer.alloc(0);
+
+/** Reads a node:http request body, stopping at the limit; `unread` says why there is none. Never rejects. */
+export async function readBody(request: IncomingMessage): Promise<{ body: Buffer; unread?: 'too-large' | 'failed' }> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) {
     request.resume();
-    return { body: Buffer.alloc(0), tooLarge: true };
+    return { body: EMPTY, unread: 'too-large' };
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT_BYTES) {
-      request.resume();
-      return { body: Buffer.alloc(0), tooLarge: true };
+  try {
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > BODY_LIMIT_BYTES) {
+        request.resume();
+        return { body: EMPTY, unread: 'too-large' };
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch {
+    return { body: EMPTY, unread: 'failed' }; // the upload was cut
   }
-  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), tooLarge: false };
+  return { body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
 }
 
 /** Splits `/path?query` into its parts. */

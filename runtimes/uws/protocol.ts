@@ -1,4 +1,4 @@
-import type { MetricsSnapshot } from '../../core/metrics/RuntimeMetrics.js';
+import type { MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
 
 // Messages between the uws main thread and its worker threads.
 export type MainMessage =
@@ -11,6 +11,6 @@ export type WorkerMessage =
   | { type: 'listen-failed'; reason: string }
   /** After 'shutdown': the worker stopped listening, its in-flight requests are answered, its pools closed. */
   | { type: 'drained' }
-  | { type: 'snapshot'; id: number; snapshot: MetricsSnapshot; inFlight: number }
+  | { type: 'snapshot'; id: number; snapshot: MetricsSnapshot }
   /** A worker answering GET /metrics asks the main thread for the aggregate of every thread. */
   | { type: 'metrics-request'; id: number };

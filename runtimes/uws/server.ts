@@ -3,7 +3,9 @@ import { Worker } from 'node:worker_threads';
 import type { Application } from '../../core/app.js';
 import { loadConfig, type Config } from '../../core/config.js';
 import { consoleLogger } from '../../core/logger.js';
-import { aggregateMetrics, RuntimeMetrics, type MetricsSnapshot, type PoolState } from '../../core/metrics/RuntimeMetrics.js';
+import { aggregateMetrics, type MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
+import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
+import { BusyWorkers } from './BusyWorkers.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
 import { loadNativeUws } from './native.js';
@@ -27,26 +29,24 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   const settings = config.runtimes;
   const metrics = new RuntimeMetrics('uws', 'main');
   const workers = new Set<WorkerHandle>();
-  let lastState: PoolState = { total: 0, busy: 0, queue: 0 };
-  const counters = metrics.watchPool(() => lastState);
+  const busyWorkers = new BusyWorkers();
+  // uWS workers take every connection the kernel gives them: there is no queue in front of them.
+  const counters = metrics.watchPool(() => ({ total: workers.size, busy: busyWorkers.busy([...workers].map((w) => w.index)), queue: 0 }));
   const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
   let stopping = false;
   const drained = new Map<WorkerHandle, () => void>();
-  const snapshots = new PendingReplies<{ snapshot: MetricsSnapshot; inFlight: number }>(1_000);
+  const snapshots = new PendingReplies<MetricsSnapshot>(1_000);
 
-  async function metricsText(asking: WorkerHandle): Promise<{ contentType: string; body: string }> {
-    const replies = await Promise.all([...workers].map(async (w) => {
-      const reply = await snapshots.ask((id) => w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage));
-      // The scrape itself is in flight on the worker that serves /metrics: it does not make that worker busy.
-      return reply && { ...reply, inFlight: reply.inFlight - (w === asking ? 1 : 0) };
-    }));
-    const answered = replies.filter((r) => r !== undefined);
-    lastState = { total: workers.size, busy: answered.filter((r) => r.inFlight > 0).length, queue: 0 };
-    return aggregateMetrics([await metrics.snapshot(), ...answered.map((r) => r.snapshot)]);
+  /** Every thread's metrics summed (a worker that does not answer within a second is left out). */
+  async function metricsText(): Promise<{ contentType: string; body: string }> {
+    const replies = await Promise.all([...workers].map((w) =>
+      snapshots.ask((id) => w.thread.postMessage({ type: 'snapshot', id } satisfies MainMessage))));
+    return aggregateMetrics([await metrics.snapshot(), ...replies.filter((r) => r !== undefined)]);
   }
 
   function spawn(index: number): Promise<void> {
-    const thread = new Worker(WORKER_SCRIPT, { workerData: { index } });
+    busyWorkers.reset(index);
+    const thread = new Worker(WORKER_SCRIPT, { workerData: { index, busyBuffer: busyWorkers.buffer } });
     const handle: WorkerHandle = { index, thread };
     workers.add(handle);
     return new Promise((resolve, reject) => {
@@ -62,10 +62,10 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
             reject(new Error(`uws worker ${index}: ${message.reason}`));
             break;
           case 'snapshot':
-            snapshots.settle(message.id, { snapshot: message.snapshot, inFlight: message.inFlight });
+            snapshots.settle(message.id, message.snapshot);
             break;
           case 'metrics-request':
-            void metricsText(handle).then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));
+            void metricsText().then((text) => thread.postMessage({ type: 'metrics-text', id: message.id, ...text } satisfies MainMessage));
             break;
         }
       });
@@ -91,7 +91,6 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
     await app?.close();
     throw err;
   }
-  lastState = { total: workers.size, busy: 0, queue: 0 };
   consoleLogger.info('uws runtime listening', { port: settings.uwsPort, host: settings.host, workers: settings.uwsWorkers });
   return {
     port: settings.uwsPort,

@@ -2,13 +2,15 @@ import { STATUS_CODES } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../../core/config.js';
 import { AppError } from '../../core/errors.js';
-import { BODY_LIMIT_BYTES, bodyTooLarge } from '../../core/http/body.js';
-import { RouteTable } from '../../core/http/RouteTable.js';
-import { errorResponse } from '../../core/http/routes.js';
-import type { HttpRequest, HttpResponse, RequestContext, Route } from '../../core/http/types.js';
+import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
+import { RequestPipeline } from '../../core/http/RequestPipeline.js';
+import { parameterNames } from '../../core/http/router.js';
+import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js';
+import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
+import { BusyWorkers } from './BusyWorkers.js';
 import { loadNativeUws } from './native.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
@@ -19,25 +21,29 @@ type UwsResponse = import('@trufflesuite/uws-js-unofficial').HttpResponse;
 type UwsRequest = import('@trufflesuite/uws-js-unofficial').HttpRequest;
 
 const uws = loadNativeUws();
-const { index } = workerData as { index: number };
+const { index, busyBuffer } = workerData as { index: number; busyBuffer: SharedArrayBuffer };
 const config = loadConfig();
 const port = parentPort!;
 const metrics = new RuntimeMetrics('uws', `worker-${index}`);
 const app = await bootApplication(config, metrics, { projector: false });
-const table = new RouteTable({ debugRoutes: config.runtimes.debugRoutes });
-
-let inFlight = 0;
 // The main thread asks every worker for its metrics (1 s each at most), so 5 s covers a slow round.
 const metricsTexts = new PendingReplies<{ contentType: string; body: string }>(5_000);
-const context: RequestContext = {
-  app,
-  metricsText: async () => {
-    const text = await metricsTexts.ask((id) => post({ type: 'metrics-request', id }));
-    if (!text) throw new AppError('SERVICE_UNAVAILABLE', 'The aggregated metrics did not arrive from the main thread');
-    return text;
+const pipeline = new RequestPipeline({
+  context: {
+    app,
+    metricsText: async () => {
+      const text = await metricsTexts.ask((id) => post({ type: 'metrics-request', id }));
+      if (!text) throw new AppError('SERVICE_UNAVAILABLE', 'The aggregated metrics did not arrive from the main thread');
+      return text;
+    },
   },
-};
-const getContext = async () => context;
+  hooks: [metrics.http('server'), new BusyWorkers(busyBuffer).hook(index)],
+  logger: consoleLogger,
+  debugRoutes: config.runtimes.debugRoutes,
+});
+
+/** Requests not yet answered, so that a shutdown waits for them. */
+let inFlight = 0;
 const EMPTY = Buffer.alloc(0);
 const STATUS_LINES = new Map<number, string>();
 
@@ -84,7 +90,7 @@ function readBody(res: UwsResponse, state: { aborted: boolean }, done: (body: Bu
 }
 
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
-function handler(route: Route | undefined, names: readonly string[]) {
+function handler(route: Route | undefined, parameterCount: number) {
   return (res: UwsResponse, req: UwsRequest) => {
     inFlight++;
     const state = { aborted: false };
@@ -93,43 +99,26 @@ function handler(route: Route | undefined, names: readonly string[]) {
     const query = req.getQuery() ?? '';
     const contentType = req.getHeader('content-type') || undefined;
     const path = req.getUrl();
-    let params: Record<string, string> | undefined;
+    let encodedParams: string[] | undefined;
     if (route) {
-      try {
-        params = {};
-        for (let i = 0; i < names.length; i++) params[names[i]!] = decodeURIComponent(req.getParameter(i));
-      } catch {
-        params = undefined; // a malformed escape: the route table answers it
-      }
+      encodedParams = new Array<string>(parameterCount);
+      for (let i = 0; i < parameterCount; i++) encodedParams[i] = req.getParameter(i);
     }
-    const answer = (body: Buffer) => {
-      const request: HttpRequest = { method, path, query, contentType, body };
-      const response = route && params
-        ? table.respondMatched(route, params, request, getContext, metrics)
-        : table.respond(request, getContext, metrics);
-      void response.then((r) => write(res, state, r));
+    const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
+      const request: HttpRequest = { method, path, query, contentType, body, bodyUnread };
+      void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
     };
     if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
       answer(EMPTY);
       return;
     }
-    readBody(res, state, (body) => {
-      if (body) {
-        answer(body);
-        return;
-      }
-      const done = metrics.startRequest();
-      const response = errorResponse(bodyTooLarge());
-      done(route?.pattern ?? 'unmatched', method, response.status, 'none');
-      write(res, state, response);
-    });
+    readBody(res, state, (body) => (body ? answer(body) : answer(EMPTY, 'too-large')));
   };
 }
 
 const server = uws.App();
-for (const route of table.routes) {
-  const names = route.pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
-  const h = handler(route, names);
+for (const route of pipeline.routes) {
+  const h = handler(route, parameterNames(route.pattern).length);
   switch (route.method) {
     case 'GET': server.get(route.pattern, h); break;
     case 'POST': server.post(route.pattern, h); break;
@@ -137,7 +126,7 @@ for (const route of table.routes) {
     case 'DELETE': server.del(route.pattern, h); break;
   }
 }
-server.any('/*', handler(undefined, []));
+server.any('/*', handler(undefined, 0));
 
 let listenSocket: unknown;
 server.listen(config.runtimes.host, config.runtimes.uwsPort, (socket) => {
@@ -164,7 +153,7 @@ async function shutdown(): Promise<void> {
 port.on('message', (message: MainMessage) => {
   switch (message.type) {
     case 'snapshot':
-      void metrics.snapshot().then((snapshot) => post({ type: 'snapshot', id: message.id, snapshot, inFlight }));
+      void metrics.snapshot().then((snapshot) => post({ type: 'snapshot', id: message.id, snapshot }));
       break;
     case 'metrics-text':
       metricsTexts.settle(message.id, { contentType: message.contentType, body: message.body });

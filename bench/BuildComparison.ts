@@ -1,0 +1,69 @@
+// Two builds of the project serving the same request, measured in turns in one run: does a change make a
+// runtime faster or slower? (Absolute figures drift on a shared machine; a ratio taken in turns does not.)
+import { execFileSync } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findFreePort, launchRuntime, type RuntimeName } from '../runtimes/launcher.js';
+import type { Driver } from './drivers/index.js';
+
+export interface Build {
+  readonly label: string;
+  /** Repository root of the build (its compiled output in dist/). */
+  readonly root: string;
+}
+
+export interface ComparisonRound {
+  readonly round: number;
+  readonly rps: Readonly<Record<string, number>>;
+}
+
+/**
+ * A checkout of `revision` under `folder`, compiled, sharing this checkout's node_modules (the comparison is
+ * of the project's code, not of its dependencies).
+ */
+export function checkoutBuild(repository: string, revision: string, folder: string): Build {
+  const sha = execFileSync('git', ['-C', repository, 'rev-parse', '--short', revision], { encoding: 'utf8' }).trim();
+  const root = resolve(folder, sha);
+  if (!existsSync(root)) {
+    execFileSync('git', ['-C', repository, 'worktree', 'add', '--detach', root, sha], { stdio: 'ignore' });
+    symlinkSync(resolve(repository, 'node_modules'), join(root, 'node_modules'));
+  }
+  if (!existsSync(join(root, 'dist'))) execFileSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'inherit' });
+  return { label: `${revision} (${sha})`, root };
+}
+
+/** `rounds` turns of each build in order, each a fresh runtime process loaded for `durationSec`. */
+export async function compareBuilds(options: {
+  readonly builds: readonly Build[];
+  readonly runtime: RuntimeName;
+  readonly paths: readonly string[];
+  readonly driver: Driver;
+  readonly connections: number;
+  readonly durationSec: number;
+  readonly warmupSec: number;
+  readonly rounds: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onRun?: (round: number, build: Build, rps: number) => void;
+}): Promise<ComparisonRound[]> {
+  const results: ComparisonRound[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const rps: Record<string, number> = {};
+    for (const build of options.builds) {
+      const server = await launchRuntime({
+        name: options.runtime, port: await findFreePort(), env: options.env ?? {}, logFile: '/dev/null',
+        script: join(build.root, 'dist', 'runtimes', options.runtime, 'server.js'),
+      });
+      try {
+        if (options.warmupSec > 0) await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.warmupSec });
+        const load = await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.durationSec });
+        if (load.errors + load.non2xx + load.timeouts > 0) throw new Error(`${build.label}: ${load.errors} errors, ${load.non2xx} non-2xx, ${load.timeouts} timeouts`);
+        rps[build.label] = load.rps;
+        options.onRun?.(round, build, load.rps);
+      } finally {
+        await server.stop();
+      }
+    }
+    results.push({ round, rps });
+  }
+  return results;
+}

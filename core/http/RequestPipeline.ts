@@ -1,0 +1,106 @@
+import { AppError, toAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { bodyTooLarge } from './body.js';
+import { DEBUG_ROUTES } from './debugRoutes.js';
+import { errorResponse } from './responses.js';
+import { decodeParameters, parameterNames, Router } from './router.js';
+import { ROUTES } from './routes.js';
+import type { HttpRequest, HttpResponse, PipelineHook, RequestContext, RequestScope, Route } from './types.js';
+
+/** A route the runtime's own router (Express, uWS) matched, with its parameters decoded or as sent. */
+export type FrameworkMatch =
+  | { readonly route: Route; readonly params: Readonly<Record<string, string>> }
+  | { readonly route: Route; readonly encodedParams: readonly string[] };
+
+export interface PipelineOptions {
+  /** The context handlers get, unless a preHandler hook gives one of its own (fork's per-request bootstrap). */
+  readonly context: RequestContext;
+  readonly hooks?: readonly PipelineHook[];
+  readonly logger: Logger;
+  readonly debugRoutes?: boolean;
+}
+
+type Finish = (scope: RequestScope, response: HttpResponse) => void;
+
+function unreadBody(reason: NonNullable<HttpRequest['bodyUnread']>): AppError {
+  if (reason === 'too-large') return bodyTooLarge();
+  return new AppError('MALFORMED_BODY', 'The request body could not be read', [{ field: 'body', message: 'could not be read (the upload was cut or malformed)' }]);
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The one way a request is answered, on every runtime: match → preHandler hooks → handler → one error
+ * mapper → onResponse hooks. The adapters only translate their framework's request and response; this is
+ * the only try/catch of the request path, and metrics start and finish here (through hooks).
+ */
+export class RequestPipeline {
+  readonly routes: readonly Route[];
+  readonly router: Router;
+  private readonly names: ReadonlyMap<Route, readonly string[]>;
+  private readonly starters: ReadonlyArray<NonNullable<PipelineHook['onRequest']>>;
+  private readonly preHandlers: ReadonlyArray<NonNullable<PipelineHook['preHandler']>>;
+  private readonly responders: ReadonlyArray<NonNullable<PipelineHook['onResponse']>>;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.routes = options.debugRoutes ? [...DEBUG_ROUTES, ...ROUTES] : ROUTES;
+    this.router = new Router(this.routes);
+    this.names = new Map(this.routes.map((route) => [route, parameterNames(route.pattern)]));
+    const hooks = options.hooks ?? [];
+    this.starters = hooks.flatMap((h) => (h.onRequest ? [h.onRequest] : []));
+    this.preHandlers = hooks.flatMap((h) => (h.preHandler ? [h.preHandler] : []));
+    this.responders = hooks.flatMap((h) => (h.onResponse ? [h.onResponse] : []));
+  }
+
+  /** Answers a request; `match` is given when the framework's router already matched it. Never rejects. */
+  async handle(request: HttpRequest, match?: FrameworkMatch): Promise<HttpResponse> {
+    const finishers = this.start(request);
+    const scope: RequestScope = { request, route: undefined, params: NO_PARAMS, context: this.options.context };
+    let response: HttpResponse | undefined;
+    try {
+      if (match) {
+        scope.route = match.route;
+        scope.params = 'params' in match ? match.params : decodeParameters(this.names.get(match.route) ?? [], match.encodedParams);
+      } else {
+        const found = this.router.match(request.method, request.path);
+        scope.route = found.route;
+        scope.params = found.params;
+      }
+      if (request.bodyUnread) throw unreadBody(request.bodyUnread);
+      for (const preHandler of this.preHandlers) {
+        response = await preHandler(scope);
+        if (response) break;
+      }
+      response ??= await scope.route.handler(request, scope.params, scope.context);
+    } catch (err) {
+      response = this.answerError(err, scope);
+    }
+    for (const onResponse of this.responders) {
+      try {
+        await onResponse(scope, response);
+      } catch (err) {
+        this.options.logger.error('an onResponse hook failed', { err, method: request.method, path: request.path });
+      }
+    }
+    if (finishers) for (const finish of finishers) finish(scope, response);
+    return response;
+  }
+
+  private start(request: HttpRequest): Finish[] | undefined {
+    if (this.starters.length === 0) return undefined;
+    const finishers: Finish[] = [];
+    for (const onRequest of this.starters) {
+      const finish = onRequest(request);
+      if (finish) finishers.push(finish);
+    }
+    return finishers;
+  }
+
+  private answerError(err: unknown, scope: RequestScope): HttpResponse {
+    // Only a bug is logged: a 4xx is the client's, a 503 is the service's and is seen on /healthz.
+    if (toAppError(err).code === 'INTERNAL') {
+      this.options.logger.error('request failed', { err, method: scope.request.method, path: scope.request.path, route: scope.route?.pattern });
+    }
+    return errorResponse(err);
+  }
+}

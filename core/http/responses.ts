@@ -1,0 +1,15 @@
+import { toAppError } from '../errors.js';
+import type { HttpResponse } from './types.js';
+
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+
+export function json(status: number, body: unknown): HttpResponse {
+  return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+/** The one place an error becomes a response: status and message of its code, never a stack. */
+export function errorResponse(error: unknown): HttpResponse {
+  const e = toAppError(error);
+  const headers = e.code === 'METHOD_NOT_ALLOWED' && e.allow ? { ...JSON_HEADERS, allow: e.allow } : JSON_HEADERS;
+  return { status: e.status, headers, body: JSON.stringify({ error: e.message, code: e.code, ...(e.fields.length > 0 && { fields: e.fields }) }) };
+}

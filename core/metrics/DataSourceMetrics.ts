@@ -1,0 +1,95 @@
+import { tracingChannel } from 'node:diagnostics_channel';
+import type { Knex } from 'knex';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Projector } from '../projections/Projector.js';
+
+const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** What ioredis publishes on its `ioredis:command` tracing channel (ioredis ≥ 5.11). */
+interface RedisCommandTrace {
+  readonly command: string;
+  [STARTED]?: bigint;
+}
+const STARTED = Symbol('started');
+
+/**
+ * Round trips to MySQL and Redis, and what the projector applies, through the drivers' public hooks: knex's
+ * query events (per knex instance) and ioredis's diagnostics_channel (every client of this thread).
+ */
+export class DataSourceMetrics {
+  private readonly mysql: { observe(value: number): void };
+  private readonly redis: Histogram<'runtime' | 'command'>;
+  private readonly redisCommands = new Map<string, { observe(value: number): void }>();
+  private readonly projected: Counter<'runtime' | 'path'>;
+  private readonly inlineFailures: { inc(): void };
+  private readonly unsubscribe: () => void;
+
+  constructor(registry: Registry, private readonly runtime: string) {
+    const registers = [registry];
+    this.mysql = new Histogram({
+      name: 'cqrs_mysql_query_duration_seconds', help: 'MySQL query round trips', labelNames: ['runtime'], buckets: CALL_BUCKETS, registers,
+    }).labels({ runtime });
+    this.redis = new Histogram({
+      name: 'cqrs_redis_command_duration_seconds', help: 'Redis command round trips', labelNames: ['runtime', 'command'], buckets: CALL_BUCKETS, registers,
+    });
+    this.projected = new Counter({
+      name: 'cqrs_projector_events_applied_total', help: 'Outbox events applied to the projections, inline (after a command) or by the projector catching up',
+      labelNames: ['runtime', 'path'], registers,
+    });
+    const inlineFailures = new Counter({
+      name: 'cqrs_projector_inline_failures_total', help: 'Inline projections that failed and were left to the projector',
+      labelNames: ['runtime'], registers,
+    });
+    this.inlineFailures = inlineFailures.labels({ runtime });
+    this.projected.inc({ runtime, path: 'inline' }, 0);
+    this.projected.inc({ runtime, path: 'catch-up' }, 0);
+    inlineFailures.inc({ runtime }, 0);
+
+    const channel = tracingChannel<unknown, RedisCommandTrace>('ioredis:command');
+    const handlers = {
+      start: (trace: RedisCommandTrace) => { trace[STARTED] = process.hrtime.bigint(); },
+      asyncEnd: (trace: RedisCommandTrace) => this.observeRedis(trace),
+      end() {}, asyncStart() {}, error() {},
+    };
+    channel.subscribe(handlers);
+    this.unsubscribe = () => channel.unsubscribe(handlers);
+  }
+
+  /** Times the queries of this knex instance. */
+  watchKnex(knex: Knex): void {
+    const started = new Map<string, bigint>();
+    const done = (_: unknown, query: { __knexQueryUid?: string }) => {
+      const uid = query?.__knexQueryUid;
+      const start = uid === undefined ? undefined : started.get(uid);
+      if (start === undefined) return;
+      started.delete(uid!);
+      this.mysql.observe(Number(process.hrtime.bigint() - start) / 1e9);
+    };
+    knex.on('query', (query: { __knexQueryUid?: string }) => {
+      if (query.__knexQueryUid) started.set(query.__knexQueryUid, process.hrtime.bigint());
+    });
+    knex.on('query-response', done);
+    knex.on('query-error', done);
+  }
+
+  /** Counts what this projector applies and fails to apply. */
+  watchProjector(projector: Projector): void {
+    const { runtime } = this;
+    projector.observe({
+      applied: (path, count) => this.projected.inc({ runtime, path }, count),
+      inlineFailed: () => this.inlineFailures.inc(),
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private observeRedis(trace: RedisCommandTrace): void {
+    const started = trace[STARTED];
+    if (started === undefined) return;
+    let histogram = this.redisCommands.get(trace.command);
+    if (!histogram) this.redisCommands.set(trace.command, (histogram = this.redis.labels({ runtime: this.runtime, command: trace.command })));
+    histogram.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
