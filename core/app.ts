@@ -15,7 +15,7 @@ import { createProjectionRepositories, type ProjectionRepositories } from './pro
 import { ProjectionService } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './queries/sql.js';
-import { Projector } from './projections/Projector.js';
+import { Projector, type ProjectorObserver } from './projections/Projector.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
 import type { EntityQueries } from './queries/EntityQueries.js';
 import { OrderDbQueries } from './queries/OrderDbQueries.js';
@@ -51,41 +51,67 @@ export interface ApplicationOptions {
   readonly mysqlPoolMax?: number;
   /** Open Redis only on `connectRedis` (per-request bootstrap: only requests that use Redis connect). */
   readonly lazyRedis?: boolean;
+  /** Told of what the projector applies (the process's metrics). */
+  readonly projectorObserver?: ProjectorObserver;
 }
 
-/** Creates the application. MySQL connects on first use; await `connectRedis(app.redis)` before Redis use. */
+/** A value built on first use, then kept: a per-request application builds only what its request touches. */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/**
+ * Creates the application. MySQL connects on first use; await `connectRedis(app.redis)` before Redis use.
+ * Its parts (repositories, projector, commands, reads, rebuilder) are built when first used.
+ */
 export function createApplication(config: Config, options: ApplicationOptions = {}): Application {
   const logger = options.logger ?? consoleLogger;
   const knex = createKnex(config.mysqlUrl, { poolMax: options.mysqlPoolMax ?? config.mysqlPoolMax });
   const redis = createRedis(config.redisUrl, { lazy: options.lazyRedis, onDown: (err) => logger.warn('redis connection lost', { err }) });
-  const repositories = createProjectionRepositories(redis, config.redisPrefix);
-  const projector = new Projector(knex, redis, repositories, config.redisPrefix, logger);
-  const executor = new CommandExecutor(knex, projector);
+  const repositories = lazy(() => createProjectionRepositories(redis, config.redisPrefix));
+  const projector = lazy(() => {
+    const built = new Projector(knex, redis, repositories(), config.redisPrefix, logger);
+    if (options.projectorObserver) built.observe(options.projectorObserver);
+    return built;
+  });
+  const executor = lazy(() => new CommandExecutor(knex, projector()));
   // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS).
-  const projectionReads = <T extends { id: number }>(type: AggregateType, service: ProjectionService<T>): EntityQueries<T> =>
+  const projectionReads = <T extends { id: number }>(type: AggregateType, service: () => ProjectionService<T>): EntityQueries<T> =>
     config.projectionReads === 'default'
-      ? service
+      ? service()
       : new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads);
+  const commands = lazy(() => ({
+    product: new ProductCommands(executor()),
+    customer: new CustomerCommands(executor()),
+    order: new OrderCommands(executor()),
+  }));
+  const reads = lazy(() => ({
+    product: { db: new ProductDbQueries(knex), projection: projectionReads('product', () => new ProjectionService(repositories().product, 'product')) },
+    customer: { db: new CustomerDbQueries(knex), projection: projectionReads('customer', () => new ProjectionService(repositories().customer, 'customer')) },
+    order: { db: new OrderDbQueries(knex), projection: projectionReads('order', () => new ProjectionService(repositories().order, 'order')) },
+  }));
+  const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize));
+  let projectorBuilt = false;
   return {
     config,
     knex,
     redis,
     logger,
-    commands: {
-      product: new ProductCommands(executor),
-      customer: new CustomerCommands(executor),
-      order: new OrderCommands(executor),
-    },
-    reads: {
-      product: { db: new ProductDbQueries(knex), projection: projectionReads('product', new ProjectionService(repositories.product, 'product')) },
-      customer: { db: new CustomerDbQueries(knex), projection: projectionReads('customer', new ProjectionService(repositories.customer, 'customer')) },
-      order: { db: new OrderDbQueries(knex), projection: projectionReads('order', new ProjectionService(repositories.order, 'order')) },
-    },
-    repositories,
-    projector,
-    rebuilder: new ProjectionRebuilder(knex, redis, repositories, projector, config.rebuildBatchSize),
+    get commands() { return commands(); },
+    get reads() { return reads(); },
+    get repositories() { return repositories(); },
+    get projector() { projectorBuilt = true; return projector(); },
+    get rebuilder() { return rebuilder(); },
     async close() {
-      await projector.stop();
+      if (projectorBuilt) await projector().stop();
       redis.disconnect();
       await knex.destroy();
     },

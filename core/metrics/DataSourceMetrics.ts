@@ -1,7 +1,7 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { Knex } from 'knex';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { Projector } from '../projections/Projector.js';
+import type { ProjectorObserver } from '../projections/Projector.js';
 
 const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
@@ -72,13 +72,13 @@ export class DataSourceMetrics {
     knex.on('query-error', done);
   }
 
-  /** Counts what this projector applies and fails to apply. */
-  watchProjector(projector: Projector): void {
+  /** Counts what a projector applies and fails to apply. */
+  projectorObserver(): ProjectorObserver {
     const { runtime } = this;
-    projector.observe({
+    return {
       applied: (path, count) => this.projected.inc({ runtime, path }, count),
       inlineFailed: () => this.inlineFailures.inc(),
-    });
+    };
   }
 
   close(): void {

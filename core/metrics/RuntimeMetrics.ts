@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Application } from '../app.js';
 import type { PipelineHook } from '../http/types.js';
+import type { ProjectorObserver } from '../projections/Projector.js';
 import { DataSourceMetrics } from './DataSourceMetrics.js';
 import { HttpMetrics, type HttpRole } from './HttpMetrics.js';
 import type { MetricsSnapshot } from './MetricsAggregation.js';
@@ -29,10 +30,14 @@ export class RuntimeMetrics {
     return new HttpMetrics(this.registry, this.runtime, this.worker, role).hook();
   }
 
-  /** Times this application's MySQL queries (Redis is timed for every client of the thread) and counts its projections. */
+  /** Times this application's MySQL queries (Redis is timed for every client of the thread). */
   instrument(app: Application): void {
     this.dataSources.watchKnex(app.knex);
-    this.dataSources.watchProjector(app.projector);
+  }
+
+  /** Counts what a projector applies: give it to `createApplication` (option `projectorObserver`). */
+  projectorObserver(): ProjectorObserver {
+    return this.dataSources.projectorObserver();
   }
 
   /** Projector lag, in the process that runs the projector. */

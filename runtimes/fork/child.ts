@@ -2,7 +2,7 @@ import { createApplication, type Application } from '../../core/app.js';
 import { loadConfig } from '../../core/config.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
 import type { PipelineHook, RequestContext } from '../../core/http/types.js';
-import { consoleLogger } from '../../core/logger.js';
+import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { connectRedis } from '../../core/redis/connection.js';
 import { bootApplication } from '../shared/bootstrap.js';
@@ -14,6 +14,7 @@ import type { ChildMessage, MasterMessage } from './protocol.js';
 
 const config = loadConfig();
 const settings = config.runtimes;
+bindProcessLogger({ runtime: 'fork', worker: `child-${process.env.FORK_CHILD_INDEX ?? '?'}` });
 const metrics = new RuntimeMetrics('fork', `child-${process.env.FORK_CHILD_INDEX ?? '?'}`);
 let served = 0;
 
@@ -31,9 +32,10 @@ const noMetrics = async (): Promise<never> => {
  * Redis (its failure answers 503); a command or /healthz uses it if it can (a command leaves it to the
  * projector); a MySQL read never touches it. The application builds only the parts the request uses.
  */
+const projectorObserver = metrics.projectorObserver();
 const perRequestBootstrap: PipelineHook = {
   async preHandler(scope) {
-    const app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true });
+    const app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true, projectorObserver });
     metrics.instrument(app);
     scope.context = { app, metricsText: noMetrics };
     const route = scope.route!;
