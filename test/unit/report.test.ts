@@ -299,6 +299,34 @@ describe('report: markdown from the recorded sample', () => {
   });
 });
 
+describe('report: the median of the runtime ratios', () => {
+  /** uws and express matrix cells of the first `ratios.length` scenarios, express at 1,000 req/s and uws at ratio × 1,000. */
+  function pairSummary(ratios: readonly number[]): string {
+    const base = sample();
+    const express = base.cells.filter((c) => c.group === 'matrix' && c.runtime === 'express' && c.readMode === 'default' && (c.operation === 'get' || c.listQuery === 'limit=50'));
+    const cells: Cell[] = [];
+    ratios.forEach((ratio, i) => {
+      const cell = express[i]!;
+      const uws = base.cells.find((c) => c.group === 'matrix' && c.runtime === 'uws' && c.entity === cell.entity && c.source === cell.source && c.operation === cell.operation && c.readMode === cell.readMode && c.listQuery === cell.listQuery)!;
+      const at = (c: Cell, rps: number): Cell => ({ ...c, summary: { ...c.summary, rps: { median: rps, min: rps, max: rps } } });
+      cells.push(at(cell, 1_000), at(uws, ratio * 1_000));
+    });
+    const lines = deriveConclusions({ ...base, cells }).summary.filter((line) => line.startsWith('uws ÷ express:'));
+    expect(lines).to.have.length(1);
+    return lines[0]!;
+  }
+
+  it('an odd number of ratios in no particular order: the middle one', () => {
+    expect(pairSummary([5, 1, 3])).to.match(/, median 3\.00× over 3 scenarios\.$/);
+    expect(pairSummary([1, 9, 2, 8, 4])).to.match(/, median 4\.00× over 5 scenarios\.$/);
+  });
+
+  it('an even number of ratios: the mean of the two middle ones (neither the upper nor the lower)', () => {
+    expect(pairSummary([10, 1, 3, 2])).to.match(/, median 2\.50× over 4 scenarios\.$/);
+    expect(pairSummary([4, 2])).to.match(/, median 3\.00× over 2 scenarios\.$/);
+  });
+});
+
 describe('report: what the run did not measure', () => {
   it('says "not measured" for missing sweep and read-mode groups', () => {
     const { markdown, charts } = render(withCells(sample(), (c) => c.group === 'matrix'));
