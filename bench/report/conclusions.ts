@@ -23,7 +23,7 @@ export const READ_MODE_CAUSES: Readonly<Record<Exclude<ReadMode, 'original'>, { 
   'original-mget': { cause: 'one Redis round trip per id', fix: 'one MGET for all ids', appliesTo: ['list'] },
   'original-pooled': { cause: 'a new Redis connection per request', fix: 'a pooled connection', appliesTo: ['list', 'get'] },
   'original-paged': { cause: 'reading the whole list', fix: 'reading a page', appliesTo: ['list'] },
-  default: { cause: 'JSON decoding into objects with Date objects', fix: 'compact msgpack passed through', appliesTo: ['list', 'get'] },
+  default: { cause: 'JSON decoding into objects with Date objects', fix: 'compact msgpack decoded into plain objects (no Date objects)', appliesTo: ['list', 'get'] },
 };
 
 /** The cause a read mode removes for an operation: for a list, the default also reads its page in one script. */
@@ -295,7 +295,7 @@ export function readModeFindings(results: BenchResults): ReadModeFinding[] {
   return findings;
 }
 
-// ---- targets (DESIGN.md, "Performance targets") ------------------------------------------------------
+// ---- targets (README, "Performance targets") ------------------------------------------------------
 
 export interface TargetCheck {
   readonly target: string;

@@ -307,7 +307,7 @@ function readModeTable(finding: ReadModeFinding): string[] {
 
 function targets(conclusions: Conclusions): string[] {
   const status = { pass: '✅ pass', fail: '❌ fail', 'not measured': 'not measured' } as const;
-  const lines = ['## Targets', '', 'From DESIGN.md ("Performance targets"), checked as ratios within this run.'];
+  const lines = ['## Targets', '', 'From the README ("Performance targets"), checked as ratios within this run.'];
   for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET]) {
     lines.push(
       '',

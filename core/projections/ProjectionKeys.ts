@@ -2,7 +2,8 @@
 //   {prefix}{entity}:data   hash  id → msgpack of the projection
 //   {prefix}{entity}:ver    hash  id → outbox position of the last event applied (kept for deleted ids too)
 //   {prefix}{entity}:ids    zset  id scored by id: the list order, pages by rank or by id, ZCARD is the total
-// A rebuild writes the same three keys under {prefix}{entity}:rebuild:… and swaps them in with one MULTI.
+// A rebuild writes the same three keys under {prefix}{entity}:rebuild:… and swaps them in with one Lua script
+// (ProjectionRepository's SWAP_SCRIPT: Redis runs a script atomically).
 
 export interface ProjectionKeySet {
   readonly data: string;

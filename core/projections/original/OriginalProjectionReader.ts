@@ -15,8 +15,8 @@ type Stage = Exclude<ProjectionReads, 'default'>;
 //   original-mget    … one MGET instead of a GET per id
 //   original-pooled  … on the process's shared connection instead of a new one
 //   original-paged   … only the requested page (ZRANGE), not the whole list
-// The default read path (ProjectionService) then drops the JSON + Date hydration for msgpack passed through,
-// and reads a page in one round trip.
+// The default read path (ProjectionService) then stores compact msgpack, decoded straight into plain objects
+// (no Date hydration) and serialised once to JSON, and reads a page in one round trip.
 
 const DATE_FIELDS = ['created_at', 'updated_at'] as const;
 
