@@ -4,6 +4,10 @@
 export const PROJECTION_READS = ['default', 'original', 'original-mget', 'original-pooled', 'original-paged'] as const;
 export type ProjectionReads = (typeof PROJECTION_READS)[number];
 
+/** What LOG_LEVEL accepts: the levels the project logs at, most severe first, and `silent`. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface SeedSizes {
   readonly products: number;
   readonly customers: number;
@@ -34,6 +38,8 @@ export interface Config {
   readonly projectionReads: ProjectionReads;
   /** Folder for private MariaDB / Redis instances started by `make services`. */
   readonly servicesDir: string;
+  /** Lines below this level are not logged. */
+  readonly logLevel: LogLevel;
   readonly runtimes: RuntimeSettings;
   readonly observe: ObserveSettings;
 }
@@ -127,6 +133,11 @@ function readUrl(env: Env, name: string, fallback: string, protocols: string[]):
   return value;
 }
 
+/** LOG_LEVEL alone: the logger reads it without validating (and so failing on) the rest of the configuration. */
+export function readLogLevel(env: Env = process.env): LogLevel {
+  return readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const pageMaxLimit = readInt(env, 'PAGE_MAX_LIMIT', 500, 1, 100_000);
   const pageDefaultLimit = readInt(env, 'PAGE_DEFAULT_LIMIT', 50, 1, 100_000);
@@ -154,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
     projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
+    logLevel: readLogLevel(env),
     runtimes: Object.freeze({
       host: readString(env, 'HOST', '127.0.0.1'),
       forkPort: readInt(env, 'FORK_PORT', 8081, 1, 65_535),

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
 import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
-import { consoleLogger } from '../../core/logger.js';
+import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { closeHttpServer } from '../shared/httpRequest.js';
@@ -81,6 +81,7 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
 }
 
 if (isMain(import.meta.url)) {
+  bindProcessLogger({ runtime: 'express', worker: '0' });
   const runtime = await startExpressRuntime(loadConfig());
   announceReady(runtime.port);
   stopOnSignals('express', () => runtime.close());

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { AppError } from '../../core/errors.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
 import type { HttpResponse, PipelineHook } from '../../core/http/types.js';
-import { consoleLogger } from '../../core/logger.js';
+import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics } from '../../core/metrics/MetricsAggregation.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
@@ -74,6 +74,7 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
 }
 
 if (isMain(import.meta.url)) {
+  bindProcessLogger({ runtime: 'fork', worker: 'master' });
   const runtime = await startForkRuntime(loadConfig());
   announceReady(runtime.port);
   stopOnSignals('fork', () => runtime.close());

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Application } from '../../core/app.js';
 import { loadConfig, type Config } from '../../core/config.js';
-import { consoleLogger } from '../../core/logger.js';
+import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics, type MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { BusyWorkers } from './BusyWorkers.js';
@@ -108,6 +108,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
 }
 
 if (isMain(import.meta.url)) {
+  bindProcessLogger({ runtime: 'uws', worker: 'main' });
   const runtime = await startUwsRuntime(loadConfig());
   announceReady(runtime.port);
   stopOnSignals('uws', () => runtime.close());

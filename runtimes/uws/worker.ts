@@ -6,7 +6,7 @@ import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
 import { parameterNames } from '../../core/http/router.js';
 import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js';
-import { consoleLogger } from '../../core/logger.js';
+import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
@@ -22,6 +22,7 @@ type UwsRequest = import('@trufflesuite/uws-js-unofficial').HttpRequest;
 
 const uws = loadNativeUws();
 const { index, busyBuffer } = workerData as { index: number; busyBuffer: SharedArrayBuffer };
+bindProcessLogger({ runtime: 'uws', worker: `worker-${index}` });
 const config = loadConfig();
 const port = parentPort!;
 const metrics = new RuntimeMetrics('uws', `worker-${index}`);
