@@ -6,7 +6,7 @@ ENTITIES := products customers orders
 RUNTIMES := fork express uws
 K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db redis,k6-$(r)-$(e)-$(s))))
 
-.PHONY: help install build dashboards services migrate seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
+.PHONY: help install build dashboards services migrate migrate-status migration seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
         rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
         test test-unit test-integration clean compare-builds observe observe-down
@@ -31,6 +31,14 @@ services: build ## check MySQL and Redis answer; start private ones on loopback 
 
 migrate: services ## create the database and apply migrations
 	$(NODE) dist/cli/migrate.js
+
+migrate-status: services ## applied and pending migrations (knex's CLI with dist/core/db/knexfile.js)
+	npx knex --knexfile dist/core/db/knexfile.js migrate:status
+
+# make migration NAME=add_something: a new, empty migration core/db/migrations/<timestamp>_add_something.ts
+migration: build ## a new migration file in core/db/migrations (NAME=...)
+	@test -n "$(NAME)" || { echo 'usage: make migration NAME=add_something'; exit 64; }
+	npx knex --knexfile dist/core/db/knexfile.js migrate:make $(NAME) -x ts --migrations-directory $(CURDIR)/core/db/migrations
 
 seed: migrate ## replace the data set with a deterministic one (SEED_* sizes), then rebuild the projections
 	$(NODE) dist/cli/seed.js
