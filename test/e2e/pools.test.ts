@@ -84,6 +84,30 @@ describe('pooled runtimes', function () {
       expect(metricSum(after, 'cqrs_queue_length', { runtime: 'fork' })).to.equal(0);
     });
 
+    it('FORK_QUEUE_CAPACITY: a queue at exactly its capacity still takes requests; one more is refused 503 at once', async () => {
+      runtime = await startRuntime('fork', { FORK_WORKERS: '1', FORK_QUEUE_CAPACITY: '2' });
+      // one in flight on the only child, then two queued: the queue is at its capacity, both accepted
+      const accepted = [call(runtime.url, 'GET', '/debug/sleep/600')];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      accepted.push(call(runtime.url, 'GET', '/debug/sleep/1'), call(runtime.url, 'GET', '/debug/sleep/1'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const during = await metrics(runtime.url);
+      expect(metricSum(during, 'cqrs_busy_workers', { runtime: 'fork' })).to.equal(1);
+      expect(metricSum(during, 'cqrs_queue_length', { runtime: 'fork' })).to.equal(2);
+      expect(metricSum(during, 'cqrs_queue_capacity', { runtime: 'fork' })).to.equal(2);
+      const started = Date.now();
+      const refused = await call(runtime.url, 'GET', '/en/products/db/1');
+      expect(Date.now() - started, 'refused without waiting for a child').to.be.below(300);
+      expect(refused.status).to.equal(503);
+      expect(refused.json).to.deep.equal({ error: 'Every worker is busy and the queue is full (2 requests)', code: 'SERVICE_UNAVAILABLE' });
+      expect((await Promise.all(accepted)).map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      // the queue drained: served again
+      expect((await call(runtime.url, 'GET', '/en/products/db/1')).status).to.equal(200);
+      const after = await metrics(runtime.url);
+      expect(metricSum(after, 'cqrs_http_requests_total', { runtime: 'fork', status: '503' })).to.equal(1);
+      expect(metricSum(after, 'cqrs_max_queue_length', { runtime: 'fork' })).to.equal(2);
+    });
+
     it('a child that dies mid-request is answered 502 and replaced; a killed child too; the runtime keeps serving', async () => {
       runtime = await startRuntime('fork', { FORK_WORKERS: '2' });
       const crash = await call(runtime.url, 'GET', '/debug/crash');
