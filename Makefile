@@ -78,24 +78,24 @@ prepare-bench: migrate ## seed if empty, rebuild projections that do not match M
 # The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
 SCALE_SIZES ?= 1000 100000
 bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, scale → bench/results/full.json, RESULTS.md
-	BENCH_COMMAND="make bench (node dist/bench/run.js, then run.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
-	  $(NODE) dist/bench/run.js
+	BENCH_COMMAND="make bench (node dist/cli/bench.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
+	  $(NODE) dist/cli/bench.js
 	@for n in $(SCALE_SIZES); do \
 	  echo "bench: scale point: $$n products"; \
 	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
-	  $(NODE) dist/bench/run.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
+	  $(NODE) dist/cli/bench.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
 	done
 	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
 
 bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
-	BENCH_COMMAND="make bench-quick" $(NODE) dist/bench/run.js --quick
+	BENCH_COMMAND="make bench-quick" $(NODE) dist/cli/bench.js --quick
 
 # k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
 # fresh runtime; k6 where installed, else k6 in Docker, else autocannon. Worker counts from the environment:
 #   UWS_WORKERS=16 make k6-uws-orders-redis
 # k6 remote-writes each run to Prometheus (PROMETHEUS_URL; `make observe` starts one), tagged runtime/entity/source.
 $(K6_TARGETS): k6-%: prepare-bench
-	$(NODE) dist/bench/loadtest.js $(subst -, ,$*)
+	$(NODE) dist/cli/loadtest.js $(subst -, ,$*)
 
 # The original demo's names, as explicit lists (a pattern on k6-franken-% would also catch k6-franken-worker-*).
 K6_ALIAS_CELLS := $(foreach e,$(ENTITIES),$(foreach s,db redis,$(e)-$(s)))

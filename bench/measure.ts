@@ -1,4 +1,4 @@
-import { createRandom } from '../core/seed/random.js';
+import { seededRandom } from './random.js';
 import type { Driver } from './drivers/index.js';
 import { MetricsTimelineSampler } from './MetricsTimelineSampler.js';
 import { ProcessSampler, type SamplerResult } from './ProcessSampler.js';
@@ -47,8 +47,8 @@ function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: num
   if (cell.operation === 'list') return [scenarioPath(scenarios, cell.entity, cell.source, 'list', undefined, cell.listQuery)];
   const ids = target.ids.get(cell.entity) ?? [];
   if (ids.length === 0) throw new Error(`no ${cell.entity} ids to read: seed first`);
-  const random = createRandom(seed);
-  return Array.from({ length: IDS_PER_RUN }, () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random.next() * ids.length)]));
+  const random = seededRandom(seed);
+  return Array.from({ length: IDS_PER_RUN }, () => scenarioPath(scenarios, cell.entity, cell.source, 'get', ids[Math.floor(random() * ids.length)]));
 }
 
 async function timedRun(paths: readonly string[], connections: number, target: Target, durationSec: number, watch: boolean): Promise<Run> {

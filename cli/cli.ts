@@ -1,10 +1,13 @@
 import { ConfigError } from '../core/config.js';
 import { isAppError, isUnavailable } from '../core/errors.js';
 
-/** Runs a command-line entry point: a known failure prints one clear line and exits 1, never a stack. */
-export function runCli(main: () => Promise<void>): void {
+/**
+ * Runs a command-line entry point: exits with the code `main` resolves with (0 when none); a known failure
+ * prints one clear line and exits 1, never a stack.
+ */
+export function runCli(main: () => Promise<number | void>): void {
   main().then(
-    () => process.exit(0),
+    (code) => process.exit(code ?? 0),
     (err: unknown) => {
       const e = err as Error;
       if (err instanceof ConfigError || e?.name === 'ServiceUnavailableError' || isAppError(err)) {

@@ -8,7 +8,7 @@ import type { Application } from '../../core/app.js';
 import type { BenchResults } from '../../bench/results.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';
 
-const RUN_SCRIPT = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
+const RUN_SCRIPT = fileURLToPath(new URL('../../cli/bench.js', import.meta.url));
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Application } from '../../core/app.js';
-import { COLLECTION_FOLDERS, runCollection } from '../../bench/postman.js';
+import { COLLECTION_FOLDERS, runCollection } from '../support/postman.js';
 import { RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';
 import { startRuntime } from '../support/runtimes.js';

@@ -155,9 +155,9 @@ describe('k6 (bench/k6)', function () {
 
     for (const alias of aliases) {
       it(`make -n ${alias.name} runs loadtest.js ${alias.runtime} ${alias.entity} ${alias.source}`, () => {
-        const lines = make('-n', alias.name).split('\n').filter((line) => line.includes('dist/bench/loadtest.js'));
+        const lines = make('-n', alias.name).split('\n').filter((line) => line.includes('dist/cli/loadtest.js'));
         expect(lines).to.have.length(1);
-        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/bench/loadtest\\.js ${alias.runtime} ${alias.entity} ${alias.source}$`));
+        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/cli/loadtest\\.js ${alias.runtime} ${alias.entity} ${alias.source}$`));
       });
     }
 

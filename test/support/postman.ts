@@ -5,7 +5,7 @@ import newman from 'newman';
 // The original demo's Postman collection (test/fixtures, unchanged), run with newman against a runtime.
 // Only `base_url` is given, as an environment variable that overrides the collection's own.
 
-export const COLLECTION_PATH = fileURLToPath(new URL('../../test/fixtures/original-postman-collection.json', import.meta.url));
+export const COLLECTION_PATH = fileURLToPath(new URL('../../../test/fixtures/original-postman-collection.json', import.meta.url));
 export const COLLECTION_FOLDERS = ['Products', 'Customers', 'Orders', 'System'] as const;
 
 export interface PostmanResult {
