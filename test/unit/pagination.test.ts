@@ -25,6 +25,23 @@ describe('parsePageRequest', () => {
   it('limit=all means the whole list, up to the cap', () => {
     expect(parsePageRequest({ limit: 'all' }, limits)).to.deep.equal({ kind: 'offset', limit: 100_000, offset: 0 });
   });
+  it('boundaries: limit 1 and PAGE_MAX_LIMIT accepted, 0 and max+1 refused; offset 0 and 1 kept as given', () => {
+    expect(parsePageRequest({ limit: '1' }, limits)).to.deep.equal({ kind: 'offset', limit: 1, offset: 0 });
+    expect(parsePageRequest({ limit: '500' }, limits)).to.deep.equal({ kind: 'offset', limit: 500, offset: 0 });
+    expect(fieldsOfFailure({ limit: '501' })).to.deep.equal(['limit']);
+    expect(fieldsOfFailure({ limit: '0' })).to.deep.equal(['limit']);
+    expect(parsePageRequest({ offset: '0' }, limits)).to.deep.equal({ kind: 'offset', limit: 50, offset: 0 });
+    expect(parsePageRequest({ offset: '1' }, limits)).to.deep.equal({ kind: 'offset', limit: 50, offset: 1 });
+    expect(parsePageRequest({ after: '0' }, limits)).to.deep.equal({ kind: 'after', limit: 50, after: 0 });
+    expect(parsePageRequest({ limit: '7' }, { ...limits, pageMaxLimit: 7 })).to.deep.equal({ kind: 'offset', limit: 7, offset: 0 });
+    let refused: AppError | undefined;
+    try {
+      parsePageRequest({ limit: '8' }, { ...limits, pageMaxLimit: 7 });
+    } catch (err) {
+      refused = err as AppError;
+    }
+    expect(refused?.fields).to.deep.equal([{ field: 'limit', message: 'must be at most 7 (use "all" for the whole list, capped at 100000)' }]);
+  });
   it('enforces the limits and names the offending parameter', () => {
     expect(fieldsOfFailure({ limit: '501' })).to.deep.equal(['limit']);
     expect(fieldsOfFailure({ limit: '0' })).to.deep.equal(['limit']);
@@ -41,6 +58,11 @@ describe('pageBody', () => {
   it('keeps the original wire shape and adds the paging fields', () => {
     const body = pageBody('products', { kind: 'offset', limit: 2, offset: 0 }, { items: [{ id: 4 }, { id: 9 }], total: 10 });
     expect(body).to.deep.equal({ products: [{ id: 4 }, { id: 9 }], total: 10, limit: 2, offset: 0, next_after: 9 });
+  });
+  it('a full page has the last id as next cursor, a page one short has none (limit 1 included)', () => {
+    expect(pageBody('customers', { kind: 'offset', limit: 1, offset: 1 }, { items: [{ id: 2 }], total: 3 }).next_after).to.equal(2);
+    expect(pageBody('customers', { kind: 'offset', limit: 3, offset: 1 }, { items: [{ id: 2 }, { id: 3 }], total: 3 }).next_after).to.equal(null);
+    expect(pageBody('customers', { kind: 'offset', limit: 1, offset: 3 }, { items: [], total: 3 })).to.deep.equal({ customers: [], total: 3, limit: 1, offset: 3, next_after: null });
   });
   it('has no next cursor on a short (last) page', () => {
     const body = pageBody('orders', { kind: 'after', limit: 5, after: 9 }, { items: [{ id: 11 }], total: 10 });
