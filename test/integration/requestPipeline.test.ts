@@ -24,7 +24,11 @@ interface Logged {
 
 function recordingLogger(): Logger & { errors: Logged[] } {
   const errors: Logged[] = [];
-  return { errors, info() {}, warn() {}, error: (message, fields) => { errors.push({ message, fields }); } };
+  const logger: Logger & { errors: Logged[] } = {
+    errors, info() {}, warn() {},
+    error: (message, fields) => { errors.push({ message, fields }); },
+  };
+  return logger;
 }
 
 const bodyOf = (response: HttpResponse) => JSON.parse(response.body) as Record<string, unknown>;
