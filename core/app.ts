@@ -21,6 +21,7 @@ import type { EntityQueries } from './queries/EntityQueries.js';
 import { OrderDbQueries } from './queries/OrderDbQueries.js';
 import { ProductDbQueries } from './queries/ProductDbQueries.js';
 import { createRedis } from './redis/connection.js';
+import { instrumentRedis, type RedisCallObserver } from './redis/instrumentRedis.js';
 
 export interface EntityReads<T> {
   readonly db: EntityQueries<T>;
@@ -53,6 +54,8 @@ export interface ApplicationOptions {
   readonly lazyRedis?: boolean;
   /** Told of what the projector applies (the process's metrics). */
   readonly projectorObserver?: ProjectorObserver;
+  /** Told of every Redis call's round trip (the process's metrics). */
+  readonly redisObserver?: RedisCallObserver;
 }
 
 /** A value built on first use, then kept: a per-request application builds only what its request touches. */
@@ -75,7 +78,8 @@ function lazy<T>(build: () => T): () => T {
 export function createApplication(config: Config, options: ApplicationOptions = {}): Application {
   const logger = options.logger ?? consoleLogger;
   const knex = createKnex(config.mysqlUrl, { poolMax: options.mysqlPoolMax ?? config.mysqlPoolMax });
-  const redis = createRedis(config.redisUrl, { lazy: options.lazyRedis, onDown: (err) => logger.warn('redis connection lost', { err }) });
+  const client = createRedis(config.redisUrl, { lazy: options.lazyRedis, onDown: (err) => logger.warn('redis connection lost', { err }) });
+  const redis = options.redisObserver ? instrumentRedis(client, options.redisObserver) : client;
   const repositories = lazy(() => createProjectionRepositories(redis, config.redisPrefix));
   const projector = lazy(() => {
     const built = new Projector(knex, redis, repositories(), config.redisPrefix, logger);

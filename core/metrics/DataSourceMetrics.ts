@@ -1,20 +1,13 @@
-import { tracingChannel } from 'node:diagnostics_channel';
 import type { Knex } from 'knex';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ProjectorObserver } from '../projections/Projector.js';
+import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 
 const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-/** What ioredis publishes on its `ioredis:command` tracing channel (ioredis ≥ 5.11). */
-interface RedisCommandTrace {
-  readonly command: string;
-  [STARTED]?: bigint;
-}
-const STARTED = Symbol('started');
-
 /**
- * Round trips to MySQL and Redis, and what the projector applies, through the drivers' public hooks: knex's
- * query events (per knex instance) and ioredis's diagnostics_channel (every client of this thread).
+ * Round trips to MySQL and Redis, and what the projector applies, through public hooks: knex's query events
+ * and a timing wrapper over the Redis client's methods (core/redis/instrumentRedis.ts), per application.
  */
 export class DataSourceMetrics {
   private readonly mysql: { observe(value: number): void };
@@ -22,7 +15,6 @@ export class DataSourceMetrics {
   private readonly redisCommands = new Map<string, { observe(value: number): void }>();
   private readonly projected: Counter<'runtime' | 'path'>;
   private readonly inlineFailures: { inc(): void };
-  private readonly unsubscribe: () => void;
 
   constructor(registry: Registry, private readonly runtime: string) {
     const registers = [registry];
@@ -44,15 +36,6 @@ export class DataSourceMetrics {
     this.projected.inc({ runtime, path: 'inline' }, 0);
     this.projected.inc({ runtime, path: 'catch-up' }, 0);
     inlineFailures.inc({ runtime }, 0);
-
-    const channel = tracingChannel<unknown, RedisCommandTrace>('ioredis:command');
-    const handlers = {
-      start: (trace: RedisCommandTrace) => { trace[STARTED] = process.hrtime.bigint(); },
-      asyncEnd: (trace: RedisCommandTrace) => this.observeRedis(trace),
-      end() {}, asyncStart() {}, error() {},
-    };
-    channel.subscribe(handlers);
-    this.unsubscribe = () => channel.unsubscribe(handlers);
   }
 
   /** Times the queries of this knex instance. */
@@ -81,15 +64,12 @@ export class DataSourceMetrics {
     };
   }
 
-  close(): void {
-    this.unsubscribe();
-  }
-
-  private observeRedis(trace: RedisCommandTrace): void {
-    const started = trace[STARTED];
-    if (started === undefined) return;
-    let histogram = this.redisCommands.get(trace.command);
-    if (!histogram) this.redisCommands.set(trace.command, (histogram = this.redis.labels({ runtime: this.runtime, command: trace.command })));
-    histogram.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  /** Times Redis calls: give it to `createApplication` (option `redisObserver`). */
+  redisObserver(): RedisCallObserver {
+    return (command, seconds) => {
+      let histogram = this.redisCommands.get(command);
+      if (!histogram) this.redisCommands.set(command, (histogram = this.redis.labels({ runtime: this.runtime, command })));
+      histogram.observe(seconds);
+    };
   }
 }

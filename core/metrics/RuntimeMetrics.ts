@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { Application } from '../app.js';
 import type { PipelineHook } from '../http/types.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
+import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 import { DataSourceMetrics } from './DataSourceMetrics.js';
 import { HttpMetrics, type HttpRole } from './HttpMetrics.js';
 import type { MetricsSnapshot } from './MetricsAggregation.js';
@@ -30,14 +31,14 @@ export class RuntimeMetrics {
     return new HttpMetrics(this.registry, this.runtime, this.worker, role).hook();
   }
 
-  /** Times this application's MySQL queries (Redis is timed for every client of the thread). */
-  instrument(app: Application): void {
-    this.dataSources.watchKnex(app.knex);
+  /** What `createApplication` needs to time Redis calls and count what its projector applies. */
+  applicationObservers(): { redisObserver: RedisCallObserver; projectorObserver: ProjectorObserver } {
+    return { redisObserver: this.dataSources.redisObserver(), projectorObserver: this.dataSources.projectorObserver() };
   }
 
-  /** Counts what a projector applies: give it to `createApplication` (option `projectorObserver`). */
-  projectorObserver(): ProjectorObserver {
-    return this.dataSources.projectorObserver();
+  /** Times this application's MySQL queries (knex's query events). */
+  instrument(app: Application): void {
+    this.dataSources.watchKnex(app.knex);
   }
 
   /** Projector lag, in the process that runs the projector. */

@@ -32,10 +32,10 @@ const noMetrics = async (): Promise<never> => {
  * Redis (its failure answers 503); a command or /healthz uses it if it can (a command leaves it to the
  * projector); a MySQL read never touches it. The application builds only the parts the request uses.
  */
-const projectorObserver = metrics.projectorObserver();
+const observers = metrics.applicationObservers();
 const perRequestBootstrap: PipelineHook = {
   async preHandler(scope) {
-    const app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true, projectorObserver });
+    const app = createApplication(config, { mysqlPoolMax: 1, lazyRedis: true, ...observers });
     metrics.instrument(app);
     scope.context = { app, metricsText: noMetrics };
     const route = scope.route!;

@@ -10,7 +10,7 @@ import { connectRedis } from '../../core/redis/connection.js';
  * they are back.
  */
 export async function bootApplication(config: Config, metrics: RuntimeMetrics, options: { projector: boolean }): Promise<Application> {
-  const app = createApplication(config, { projectorObserver: metrics.projectorObserver() });
+  const app = createApplication(config, metrics.applicationObservers());
   metrics.instrument(app);
   try {
     await connectRedis(app.redis);
