@@ -5,6 +5,7 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findFreePort, launchRuntime, type RuntimeName } from '../runtimes/launcher.js';
 import type { Driver } from './drivers/index.js';
+import { ProcessSampler } from './ProcessSampler.js';
 
 export interface Build {
   readonly label: string;
@@ -12,9 +13,15 @@ export interface Build {
   readonly root: string;
 }
 
+export interface ComparisonRun {
+  readonly rps: number;
+  /** Server CPU (its whole process tree) per request, in µs: steadier than req/s on a shared machine. */
+  readonly cpuUsPerRequest: number;
+}
+
 export interface ComparisonRound {
   readonly round: number;
-  readonly rps: Readonly<Record<string, number>>;
+  readonly runs: Readonly<Record<string, ComparisonRun>>;
 }
 
 /**
@@ -43,11 +50,11 @@ export async function compareBuilds(options: {
   readonly warmupSec: number;
   readonly rounds: number;
   readonly env?: Readonly<Record<string, string>>;
-  readonly onRun?: (round: number, build: Build, rps: number) => void;
+  readonly onRun?: (round: number, build: Build, run: ComparisonRun) => void;
 }): Promise<ComparisonRound[]> {
   const results: ComparisonRound[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    const rps: Record<string, number> = {};
+    const runs: Record<string, ComparisonRun> = {};
     for (const build of options.builds) {
       const server = await launchRuntime({
         name: options.runtime, port: await findFreePort(), env: options.env ?? {}, logFile: '/dev/null',
@@ -55,15 +62,19 @@ export async function compareBuilds(options: {
       });
       try {
         if (options.warmupSec > 0) await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.warmupSec });
+        const sampler = new ProcessSampler(server.process.pid!);
+        sampler.start();
         const load = await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.durationSec });
+        const cpu = sampler.stop();
         if (load.errors + load.non2xx + load.timeouts > 0) throw new Error(`${build.label}: ${load.errors} errors, ${load.non2xx} non-2xx, ${load.timeouts} timeouts`);
-        rps[build.label] = load.rps;
-        options.onRun?.(round, build, load.rps);
+        const run = { rps: load.rps, cpuUsPerRequest: load.rps > 0 ? (cpu.cpuPct / 100 / load.rps) * 1e6 : 0 };
+        runs[build.label] = run;
+        options.onRun?.(round, build, run);
       } finally {
         await server.stop();
       }
     }
-    results.push({ round, rps });
+    results.push({ round, runs });
   }
   return results;
 }

@@ -27,12 +27,16 @@ runCli(async () => {
   const rounds = await compareBuilds({
     builds: [base, current], runtime: values.runtime, paths: [values.path!], driver,
     connections: Number(values.connections), durationSec: Number(values.duration), warmupSec: 2, rounds: Number(values.rounds),
-    onRun: (round, build, rps) => console.log(`  round ${round}: ${build.label.padEnd(24)} ${Math.round(rps).toLocaleString('en')} req/s`),
+    onRun: (round, build, run) => console.log(`  round ${round}: ${build.label.padEnd(24)} ${Math.round(run.rps).toLocaleString('en')} req/s, ${run.cpuUsPerRequest.toFixed(1)} µs CPU a request`),
   });
-  const ratios = rounds.map((r) => r.rps[current.label]! / r.rps[base.label]!);
-  console.log(`\n| round | ${base.label} req/s | working tree req/s | ratio |\n|---:|---:|---:|---:|`);
+  const of = (round: (typeof rounds)[number], label: string) => round.runs[label]!;
+  const rpsRatios = rounds.map((r) => of(r, current.label).rps / of(r, base.label).rps);
+  const cpuRatios = rounds.map((r) => of(r, current.label).cpuUsPerRequest / of(r, base.label).cpuUsPerRequest);
+  console.log(`\n| round | ${base.label} req/s | working tree req/s | ratio | ${base.label} CPU µs/req | working tree CPU µs/req | ratio |\n|---:|---:|---:|---:|---:|---:|---:|`);
   for (const [i, r] of rounds.entries()) {
-    console.log(`| ${r.round} | ${Math.round(r.rps[base.label]!).toLocaleString('en')} | ${Math.round(r.rps[current.label]!).toLocaleString('en')} | ${ratios[i]!.toFixed(3)} |`);
+    const [b, c] = [of(r, base.label), of(r, current.label)];
+    console.log(`| ${r.round} | ${Math.round(b.rps).toLocaleString('en')} | ${Math.round(c.rps).toLocaleString('en')} | ${rpsRatios[i]!.toFixed(3)} | ${b.cpuUsPerRequest.toFixed(1)} | ${c.cpuUsPerRequest.toFixed(1)} | ${cpuRatios[i]!.toFixed(3)} |`);
   }
-  console.log(`\nworking tree ÷ ${base.label}: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);
+  const summary = (values: readonly number[]) => `median ${median(values).toFixed(3)} (min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`;
+  console.log(`\nworking tree ÷ ${base.label}: req/s ${summary(rpsRatios)}; CPU per request ${summary(cpuRatios)} (below 1: cheaper)`);
 });
