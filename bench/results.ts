@@ -1,13 +1,21 @@
 // The machine-readable results of a benchmark run (bench/results/*.json), read by the report.
 // Bump `schema` when a field changes meaning. Schema 2 added the runs' timelines; the report reads 1 and 2.
 
-export type RuntimeName = 'fork' | 'express' | 'uws';
-export type EntityName = 'products' | 'customers' | 'orders';
+import type { ProjectionReads } from '../core/config.js';
+import type { EntityName } from '../core/model/catalogue.js';
+import type { RuntimeName } from '../runtimes/launcher.js';
+
+export type { EntityName, RuntimeName };
+
+/**
+ * Where a cell's data comes from, as the metrics label it: `db` (the `/db` routes: MySQL) or `redis` (the
+ * `/projection` routes: the Redis projections). The URL names the model, the bench and metrics the store.
+ */
 export type Source = 'db' | 'redis';
 export type Operation = 'get' | 'list';
 
 /** Which read path served projection reads (PROJECTION_READS): the default, or a stage of the original's. */
-export type ReadMode = 'default' | 'original' | 'original-mget' | 'original-pooled' | 'original-paged';
+export type ReadMode = ProjectionReads;
 
 export interface Spread {
   readonly median: number;

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PROJECTION_READS } from '../core/config.js';
+import { ENTITY_NAMES } from '../core/model/catalogue.js';
+import { RUNTIME_NAMES } from '../runtimes/launcher.js';
 import type { EntityName, Operation, ReadMode, RuntimeName, Source } from './results.js';
 
 // The scenarios, defined once in bench/scenarios.json and shared by every driver (autocannon, wrk, k6).
@@ -24,9 +27,9 @@ export interface Scenarios extends Timing {
   readonly reads: { readonly connections: number; readonly runtime: RuntimeName; readonly entity: EntityName; readonly list: readonly ReadMode[]; readonly get: readonly ReadMode[] };
 }
 
-const RUNTIMES: readonly string[] = ['fork', 'express', 'uws'];
-const ENTITIES: readonly string[] = ['products', 'customers', 'orders'];
-const READ_MODES: readonly string[] = ['default', 'original', 'original-mget', 'original-pooled', 'original-paged'];
+const RUNTIMES: readonly string[] = RUNTIME_NAMES;
+const ENTITIES: readonly string[] = ENTITY_NAMES;
+const READ_MODES: readonly string[] = PROJECTION_READS;
 
 function fail(message: string): never {
   throw new Error(`bench/scenarios.json: ${message}`);

@@ -2,7 +2,8 @@
 //   node dist/cli/loadtest.js fork|express|uws products|customers|orders db|redis [--quick]
 import { parseArgs } from 'node:util';
 import { runLoadTest } from '../bench/loadtest.js';
-import type { EntityName, Source } from '../bench/results.js';
+import type { Source } from '../bench/results.js';
+import { isEntityName } from '../core/model/catalogue.js';
 import { isRuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
 
@@ -11,10 +12,10 @@ const USAGE = 'usage: loadtest.js fork|express|uws products|customers|orders db|
 runCli(async () => {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });
   const [runtime, entity, source] = positionals;
-  if (!runtime || !isRuntimeName(runtime) || !['products', 'customers', 'orders'].includes(entity ?? '') || !['db', 'redis'].includes(source ?? '')) {
+  if (!runtime || !isRuntimeName(runtime) || !entity || !isEntityName(entity) || !['db', 'redis'].includes(source ?? '')) {
     console.error(USAGE);
     return 64;
   }
-  const passed = await runLoadTest({ runtime, entity: entity as EntityName, source: source as Source, quick: values.quick! });
+  const passed = await runLoadTest({ runtime, entity: entity!, source: source as Source, quick: values.quick! });
   return passed ? 0 : 1;
 });

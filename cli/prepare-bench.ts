@@ -1,8 +1,7 @@
 import { createApplication } from '../core/app.js';
 import { loadConfig } from '../core/config.js';
 import { originalKeys } from '../core/projections/original/OriginalLayout.js';
-import { AGGREGATE_TYPES } from '../core/projections/ProjectionRebuilder.js';
-import { ENTITY_NAMES } from '../core/projections/ProjectionRepositories.js';
+import { AGGREGATE_TYPES, entityOf } from '../core/model/catalogue.js';
 import { liveCount } from '../core/queries/sql.js';
 import { connectRedis } from '../core/redis/connection.js';
 import { runCli } from './cli.js';
@@ -28,7 +27,7 @@ runCli(async () => {
       projection: await app.repositories[type].count(),
       original: await app.redis.scard(originalKeys(config.redisPrefix, type).ids),
     })));
-    for (const c of counts) console.log(`prepare: ${ENTITY_NAMES[c.type]}: ${c.db} in MySQL, ${c.projection} projections, ${c.original} in the original layout`);
+    for (const c of counts) console.log(`prepare: ${entityOf(c.type).plural}: ${c.db} in MySQL, ${c.projection} projections, ${c.original} in the original layout`);
     await app.projector.catchUp();
     if (counts.some((c) => c.projection !== c.db)) printRebuildResults(await rebuildProjections(app, 'all'));
     if (counts.some((c) => c.original !== c.db)) await rebuildOriginalLayout(app);

@@ -1,21 +1,21 @@
 import { createApplication, type Application } from '../core/app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
-import { AGGREGATE_TYPES, type RebuildResult } from '../core/projections/ProjectionRebuilder.js';
-import { ENTITY_NAMES } from '../core/projections/ProjectionRepositories.js';
+import { AGGREGATE_TYPES, ENTITIES, entityOf, type AggregateType } from '../core/model/catalogue.js';
+import type { RebuildResult } from '../core/projections/ProjectionRebuilder.js';
 import { writeOriginalLayout } from '../core/projections/original/OriginalLayout.js';
-import { liveCount, type AggregateType } from '../core/queries/sql.js';
+import { liveCount } from '../core/queries/sql.js';
 import { connectRedis } from '../core/redis/connection.js';
 import { runCli } from './cli.js';
 import { createProgress } from './progress.js';
 
 /** Rebuilds the named projections ('all' or products / customers / orders) with progress on the terminal. */
 export async function rebuildProjections(app: Application, which: string): Promise<RebuildResult[]> {
-  const type = (Object.keys(ENTITY_NAMES) as AggregateType[]).find((t) => ENTITY_NAMES[t] === which);
+  const type = ENTITIES.find((e) => e.plural === which)?.type;
   if (which !== 'all' && !type) {
-    throw new ConfigError(`unknown projection "${which}"; use all, ${AGGREGATE_TYPES.map((t) => ENTITY_NAMES[t]).join(', ')} or original`);
+    throw new ConfigError(`unknown projection "${which}"; use all, ${ENTITIES.map((e) => e.plural).join(', ')} or original`);
   }
   const progress = createProgress();
-  const onProgress = (p: { type: AggregateType; done: number; total: number }) => progress.update(ENTITY_NAMES[p.type], p.done, p.total);
+  const onProgress = (p: { type: AggregateType; done: number; total: number }) => progress.update(entityOf(p.type).plural, p.done, p.total);
   try {
     return type ? [await app.rebuilder.rebuild(type, onProgress)] : await app.rebuilder.rebuildAll(onProgress);
   } finally {
@@ -31,8 +31,8 @@ export async function rebuildOriginalLayout(app: Application): Promise<void> {
       const total = await liveCount(app.knex, type);
       const started = performance.now();
       const count = await writeOriginalLayout(app.knex, app.redis, app.config.redisPrefix, type, app.config.rebuildBatchSize,
-        (done) => progress.update(`original ${ENTITY_NAMES[type]}`, done, Math.max(total, done)));
-      console.log(`rebuild: original layout of ${ENTITY_NAMES[type]}: ${count} keys in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+        (done) => progress.update(`original ${entityOf(type).plural}`, done, Math.max(total, done)));
+      console.log(`rebuild: original layout of ${entityOf(type).plural}: ${count} keys in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     }
   } finally {
     progress.stop();
@@ -42,7 +42,7 @@ export async function rebuildOriginalLayout(app: Application): Promise<void> {
 export function printRebuildResults(results: readonly RebuildResult[]): void {
   for (const r of results) {
     const rate = r.ms > 0 ? Math.round((r.count / r.ms) * 1000) : 0;
-    console.log(`rebuild: ${ENTITY_NAMES[r.type]}: ${r.count} projections in ${(r.ms / 1000).toFixed(2)} s (${rate}/s), ` +
+    console.log(`rebuild: ${entityOf(r.type).plural}: ${r.count} projections in ${(r.ms / 1000).toFixed(2)} s (${rate}/s), ` +
       `snapshot at outbox position ${r.snapshotPosition}, ${r.eventsReplayed} later events replayed`);
   }
 }

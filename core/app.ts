@@ -7,20 +7,20 @@ import { ProductCommands } from './commands/ProductCommands.js';
 import type { Config } from './config.js';
 import { createKnex } from './db/connection.js';
 import { consoleLogger, type Logger } from './logger.js';
-import type { CustomerProjection } from './projections/CustomerProjection.js';
-import type { OrderProjection } from './projections/OrderProjection.js';
-import type { ProductProjection } from './projections/ProductProjection.js';
+import type { CustomerProjection } from './model/Customer.js';
+import type { OrderProjection } from './model/Order.js';
+import type { ProductProjection } from './model/Product.js';
 import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
 import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
 import { ProjectionService } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
-import type { AggregateType } from './queries/sql.js';
+import type { AggregateType } from './model/catalogue.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
-import type { EntityQueries } from './queries/EntityQueries.js';
+import type { EntityQueries } from './model/EntityQueries.js';
 import { OrderDbQueries } from './queries/OrderDbQueries.js';
 import { ProductDbQueries } from './queries/ProductDbQueries.js';
-import { createRedis } from './redis/connection.js';
+import { connectRedis, createRedis } from './redis/connection.js';
 import { instrumentRedis, type RedisCallObserver } from './redis/instrumentRedis.js';
 
 export interface EntityReads<T> {
@@ -43,6 +43,8 @@ export interface Application {
   readonly repositories: ProjectionRepositories;
   readonly projector: Projector;
   readonly rebuilder: ProjectionRebuilder;
+  /** Waits until Redis is connected (a lazy client connects now); rejects on the first connection error. */
+  connectRedis(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     get repositories() { return repositories(); },
     get projector() { projectorBuilt = true; return projector(); },
     get rebuilder() { return rebuilder(); },
+    connectRedis: () => connectRedis(client),
     async close() {
       if (projectorBuilt) await projector().stop();
       redis.disconnect();

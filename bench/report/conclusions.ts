@@ -1,10 +1,12 @@
 // Findings drawn from a results file: numbers first, then a sentence written from those numbers (never a
 // claim decided in advance). A cell the run did not measure gives a finding that says "not measured".
+import { ENTITY_NAMES } from '../../core/model/catalogue.js';
+import { RUNTIME_NAMES } from '../../runtimes/launcher.js';
 import type { BenchResults, Cell, EntityName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
 import { formatNumber } from './svg.js';
 
-export const RUNTIMES: readonly RuntimeName[] = ['fork', 'express', 'uws'];
-export const ENTITIES: readonly EntityName[] = ['products', 'customers', 'orders'];
+export const RUNTIMES: readonly RuntimeName[] = RUNTIME_NAMES;
+export const ENTITIES: readonly EntityName[] = ENTITY_NAMES;
 export const SOURCES: readonly Source[] = ['db', 'redis'];
 export const OPERATIONS: readonly Operation[] = ['get', 'list'];
 /** The list the comparisons use: a page of 50. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, notFound } from '../errors.js';
 import { Tables } from '../db/tables.js';
-import { CustomerProjectionBuilder, type CustomerProjection } from '../projections/CustomerProjection.js';
+import { CustomerProjectionBuilder, type CustomerProjection } from '../model/Customer.js';
 import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { text, timestamp, validate } from '../validation.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound, validationError, type FieldError } from '../errors.js';
 import { Tables, type OrderItemRow } from '../db/tables.js';
-import { OrderProjectionBuilder, type OrderProjection } from '../projections/OrderProjection.js';
+import { OrderProjectionBuilder, type OrderProjection } from '../model/Order.js';
 import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql } from '../time.js';
 import { text, validate, wholeNumber } from '../validation.js';

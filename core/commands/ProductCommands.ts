@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { Tables } from '../db/tables.js';
-import { ProductProjectionBuilder, type ProductProjection } from '../projections/ProductProjection.js';
+import { PRODUCT_COLUMNS, ProductProjectionBuilder, type ProductProjection } from '../model/Product.js';
 import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { money, text, timestamp, validate } from '../validation.js';
@@ -26,8 +26,6 @@ const UpdateProduct = z
     message: 'give at least one of name, description, price',
   });
 
-const COLUMNS = ['id', 'name', 'description', 'price_cents', 'created_at'];
-
 export class ProductCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
@@ -51,7 +49,7 @@ export class ProductCommands {
   async update(id: number, body: unknown): Promise<ProductProjection> {
     const input = validate(UpdateProduct, body);
     return this.executor.execute(async (trx) => {
-      const current = await trx(Tables.products).select(COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
+      const current = await trx(Tables.products).select(PRODUCT_COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
       if (!current) throw notFound('product', id);
       const changes = {
         ...(input.name !== undefined && { name: input.name }),

@@ -10,6 +10,9 @@ export const Tables = {
   aggregateCounts: 'aggregate_counts',
 } as const;
 
+/** The write model's data tables, each before the tables it references: the order to empty them in. */
+export const DATA_TABLES_CHILDREN_FIRST = [Tables.orderItems, Tables.orders, Tables.customers, Tables.products, Tables.events] as const;
+
 export interface ProductRow {
   id: number;
   name: string;

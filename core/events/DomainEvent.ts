@@ -1,6 +1,6 @@
-import type { CustomerProjection } from '../projections/CustomerProjection.js';
-import type { OrderProjection } from '../projections/OrderProjection.js';
-import type { ProductProjection } from '../projections/ProductProjection.js';
+import type { CustomerProjection } from '../model/Customer.js';
+import type { OrderProjection } from '../model/Order.js';
+import type { ProductProjection } from '../model/Product.js';
 
 // Events carry the entity's full new state, so applying one needs no read and applying it twice is a no-op.
 export type DomainEvent =

@@ -1,7 +1,7 @@
 import type { Application } from '../app.js';
 import { AppError } from '../errors.js';
 import { pageBody, parsePageRequest } from '../pagination.js';
-import type { AggregateType } from '../queries/sql.js';
+import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
 import { json } from './responses.js';
@@ -37,19 +37,7 @@ function route(method: Route['method'], pattern: string, options: RouteOptions, 
   };
 }
 
-interface EntityRoutes {
-  readonly type: AggregateType;
-  readonly plural: string;
-  readonly updatable: boolean;
-}
-
-const ENTITIES: readonly EntityRoutes[] = [
-  { type: 'product', plural: 'products', updatable: true },
-  { type: 'customer', plural: 'customers', updatable: false },
-  { type: 'order', plural: 'orders', updatable: false },
-];
-
-function entityRoutes({ type, plural, updatable }: EntityRoutes): Route[] {
+function entityRoutes({ type, plural, updatable }: EntityDefinition): Route[] {
   const base = `/:locale/${plural}`;
   const list = (source: 'db' | 'projection'): Handler => async (request, _params, app) => {
     const page = parsePageRequest(parseQuery(request.query), app.config);

@@ -6,12 +6,11 @@ import { EventStore } from '../events/EventStore.js';
 import { CustomerDbQueries } from '../queries/CustomerDbQueries.js';
 import { OrderDbQueries } from '../queries/OrderDbQueries.js';
 import { ProductDbQueries } from '../queries/ProductDbQueries.js';
-import { liveCount, type AggregateType } from '../queries/sql.js';
+import { AGGREGATE_TYPES, entityOf, type AggregateType } from '../model/catalogue.js';
+import { liveCount } from '../queries/sql.js';
 import type { Projector } from './Projector.js';
 import type { ProjectionRepositories } from './ProjectionRepositories.js';
 import type { ProjectionRepository } from './ProjectionRepository.js';
-
-export const AGGREGATE_TYPES: readonly AggregateType[] = ['product', 'customer', 'order'];
 
 export interface RebuildProgress {
   readonly type: AggregateType;
@@ -32,13 +31,6 @@ const readers: Record<AggregateType, (db: Knex.Transaction, afterId: number, lim
   product: ProductDbQueries.batchAfter,
   customer: CustomerDbQueries.batchAfter,
   order: OrderDbQueries.batchAfter,
-};
-
-// Events whose application can change this entity's projections (orders show product names).
-const RELEVANT_EVENTS: Record<AggregateType, readonly AggregateType[]> = {
-  product: ['product'],
-  customer: ['customer'],
-  order: ['order', 'product'],
 };
 
 /**
@@ -101,7 +93,7 @@ export class ProjectionRebuilder {
   private async replay(type: AggregateType, after: number, keySet: 'live' | 'rebuild'): Promise<number> {
     let replayed = 0;
     for (let position = after; ;) {
-      const events = await EventStore.readAfter(this.knex, position, 500, RELEVANT_EVENTS[type]);
+      const events = await EventStore.readAfter(this.knex, position, 500, entityOf(type).projectedFrom);
       if (events.length === 0) return replayed;
       await this.projector.applyEvents(events, { only: type, keySet });
       replayed += events.length;

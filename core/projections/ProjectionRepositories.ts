@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { AggregateType } from '../queries/sql.js';
-import type { CustomerProjection } from './CustomerProjection.js';
-import type { OrderProjection } from './OrderProjection.js';
-import type { ProductProjection } from './ProductProjection.js';
+import { entityOf } from '../model/catalogue.js';
+import type { CustomerProjection } from '../model/Customer.js';
+import type { OrderProjection } from '../model/Order.js';
+import type { ProductProjection } from '../model/Product.js';
 import { projectionKeys } from './ProjectionKeys.js';
 import { ProjectionRepository } from './ProjectionRepository.js';
 
@@ -12,13 +12,10 @@ export interface ProjectionRepositories {
   readonly order: ProjectionRepository<OrderProjection>;
 }
 
-/** Key-space name of each aggregate's projections (plural, as in the routes). */
-export const ENTITY_NAMES: Readonly<Record<AggregateType, string>> = { product: 'products', customer: 'customers', order: 'orders' };
-
 export function createProjectionRepositories(redis: Redis, prefix: string): ProjectionRepositories {
   return {
-    product: new ProjectionRepository<ProductProjection>(redis, projectionKeys(prefix, ENTITY_NAMES.product)),
-    customer: new ProjectionRepository<CustomerProjection>(redis, projectionKeys(prefix, ENTITY_NAMES.customer)),
-    order: new ProjectionRepository<OrderProjection>(redis, projectionKeys(prefix, ENTITY_NAMES.order)),
+    product: new ProjectionRepository<ProductProjection>(redis, projectionKeys(prefix, entityOf('product').plural)),
+    customer: new ProjectionRepository<CustomerProjection>(redis, projectionKeys(prefix, entityOf('customer').plural)),
+    order: new ProjectionRepository<OrderProjection>(redis, projectionKeys(prefix, entityOf('order').plural)),
   };
 }

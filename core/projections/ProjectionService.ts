@@ -1,6 +1,6 @@
 import { notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
-import type { EntityQueries } from '../queries/EntityQueries.js';
+import type { EntityQueries } from '../model/EntityQueries.js';
 import type { ProjectionRepository } from './ProjectionRepository.js';
 
 /** What the projection routes call: reads of one entity's projections, NOT_FOUND for unknown ids. */

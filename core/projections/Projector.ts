@@ -4,12 +4,12 @@ import { EventStore } from '../events/EventStore.js';
 import type { StoredEvent } from '../events/DomainEvent.js';
 import type { Logger } from '../logger.js';
 import { OrderDbQueries } from '../queries/OrderDbQueries.js';
-import type { AggregateType } from '../queries/sql.js';
+import type { AggregateType } from '../model/catalogue.js';
 import type { ProjectionRepositories } from './ProjectionRepositories.js';
 import type { VersionedWrite } from './ProjectionRepository.js';
-import type { CustomerProjection } from './CustomerProjection.js';
-import type { OrderProjection } from './OrderProjection.js';
-import type { ProductProjection } from './ProductProjection.js';
+import type { CustomerProjection } from '../model/Customer.js';
+import type { OrderProjection } from '../model/Order.js';
+import type { ProductProjection } from '../model/Product.js';
 import { checkpointKey } from './ProjectionKeys.js';
 
 const ADVANCE_CHECKPOINT = `

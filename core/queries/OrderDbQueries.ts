@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { Tables, type OrderItemRow, type OrderRow } from '../db/tables.js';
-import { OrderProjectionBuilder, type OrderProjection } from '../projections/OrderProjection.js';
-import type { EntityQueries } from './EntityQueries.js';
+import { OrderProjectionBuilder, type OrderProjection } from '../model/Order.js';
+import type { EntityQueries } from '../model/EntityQueries.js';
 import { applyPage, liveCount } from './sql.js';
 
 type Db = Knex | Knex.Transaction;

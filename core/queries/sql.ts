@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { PageRequest } from '../pagination.js';
 import { Tables } from '../db/tables.js';
+import type { AggregateType } from '../model/catalogue.js';
 
-export type AggregateType = 'product' | 'customer' | 'order';
 
 /** Applies a page request to a query ordered by `idColumn`. */
 export function applyPage<Q extends Knex.QueryBuilder>(query: Q, idColumn: string, request: PageRequest): Q {

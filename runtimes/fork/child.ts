@@ -4,7 +4,6 @@ import { RequestPipeline } from '../../core/http/RequestPipeline.js';
 import type { PipelineHook, RequestContext } from '../../core/http/types.js';
 import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
-import { connectRedis } from '../../core/redis/connection.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import type { ChildMessage, MasterMessage } from './protocol.js';
 
@@ -39,8 +38,8 @@ const perRequestBootstrap: PipelineHook = {
     metrics.instrument(app);
     scope.context = { app, metricsText: noMetrics };
     const route = scope.route!;
-    if (route.source === 'redis') await connectRedis(app.redis);
-    else if (!(route.method === 'GET' && route.source === 'db')) await connectRedis(app.redis).catch(() => undefined);
+    if (route.source === 'redis') await app.connectRedis();
+    else if (!(route.method === 'GET' && route.source === 'db')) await app.connectRedis().catch(() => undefined);
     return undefined;
   },
   async onResponse(scope) {

@@ -2,7 +2,6 @@ import { createApplication, type Application } from '../../core/app.js';
 import type { Config } from '../../core/config.js';
 import { consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
-import { connectRedis } from '../../core/redis/connection.js';
 
 /**
  * The application of a long-lived process, booted once: pools, instrumentation and (in the process that
@@ -13,7 +12,7 @@ export async function bootApplication(config: Config, metrics: RuntimeMetrics, o
   const app = createApplication(config, metrics.applicationObservers());
   metrics.instrument(app);
   try {
-    await connectRedis(app.redis);
+    await app.connectRedis();
   } catch (err) {
     consoleLogger.warn('redis not reachable at start; requests that need it answer 503 until it is back', { err });
   }

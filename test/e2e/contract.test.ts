@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import type { Application } from '../../core/app.js';
 import { Tables } from '../../core/db/tables.js';
-import type { EntityQueries } from '../../core/queries/EntityQueries.js';
+import type { EntityQueries } from '../../core/model/EntityQueries.js';
 import { RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';
 import { call, metricSum, parseMetrics } from '../support/runtimes.js';

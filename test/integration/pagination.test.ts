@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Application, EntityReads } from '../../core/app.js';
 import type { AppError } from '../../core/errors.js';
-import type { EntityQueries } from '../../core/queries/EntityQueries.js';
-import { AGGREGATE_TYPES } from '../../core/projections/ProjectionRebuilder.js';
+import type { EntityQueries } from '../../core/model/EntityQueries.js';
+import { AGGREGATE_TYPES } from '../../core/model/catalogue.js';
 import { writeOriginalLayout } from '../../core/projections/original/OriginalLayout.js';
 import { pageBody, parsePageRequest, type PageRequest } from '../../core/pagination.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';

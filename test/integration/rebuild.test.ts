@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Application } from '../../core/app.js';
-import { AGGREGATE_TYPES } from '../../core/projections/ProjectionRebuilder.js';
+import { AGGREGATE_TYPES } from '../../core/model/catalogue.js';
 import { createRandom } from '../../core/seed/random.js';
 import { Seeder } from '../../core/seed/Seeder.js';
 import { createTestApp, resetData } from '../support/fixtures.js';

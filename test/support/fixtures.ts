@@ -3,7 +3,7 @@ import { ensureServices } from '../../cli/services.js';
 import { loadConfig, splitMysqlUrl, type Config } from '../../core/config.js';
 import { createKnex, ensureDatabase } from '../../core/db/connection.js';
 import { migrateLatest } from '../../core/db/migrate.js';
-import { Tables } from '../../core/db/tables.js';
+import { DATA_TABLES_CHILDREN_FIRST, Tables } from '../../core/db/tables.js';
 import { silentLogger } from '../../core/logger.js';
 import { connectRedis } from '../../core/redis/connection.js';
 import { Seeder } from '../../core/seed/Seeder.js';
@@ -48,7 +48,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Ap
 export async function resetData(app: Application): Promise<void> {
   await app.knex.transaction(async (trx) => {
     await trx.raw('SET FOREIGN_KEY_CHECKS = 0');
-    for (const table of [Tables.orderItems, Tables.orders, Tables.customers, Tables.products, Tables.events]) {
+    for (const table of DATA_TABLES_CHILDREN_FIRST) {
       await trx.raw(`TRUNCATE TABLE \`${table}\``);
     }
     await trx.raw('SET FOREIGN_KEY_CHECKS = 1');

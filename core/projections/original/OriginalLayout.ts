@@ -3,8 +3,7 @@ import type { Redis } from 'ioredis';
 import { CustomerDbQueries } from '../../queries/CustomerDbQueries.js';
 import { OrderDbQueries } from '../../queries/OrderDbQueries.js';
 import { ProductDbQueries } from '../../queries/ProductDbQueries.js';
-import type { AggregateType } from '../../queries/sql.js';
-import { ENTITY_NAMES } from '../ProjectionRepositories.js';
+import { entityOf, type AggregateType } from '../../model/catalogue.js';
 
 // The original demo's Redis layout, reproduced to measure its read path (PROJECTION_READS=original…):
 //   {prefix}original:{entity}:{id}    string  JSON of the entity
@@ -13,7 +12,7 @@ import { ENTITY_NAMES } from '../ProjectionRepositories.js';
 // Written by `make rebuild-original` from MySQL; the projector does not maintain it (benchmark use only).
 
 export function originalKeys(prefix: string, type: AggregateType) {
-  const base = `${prefix}original:${ENTITY_NAMES[type]}`;
+  const base = `${prefix}original:${entityOf(type).plural}`;
   return { item: (id: number | string) => `${base}:${id}`, ids: `${base}:ids`, order: `${base}:order` };
 }
 

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type { ProjectionReads } from '../../config.js';
 import { notFound } from '../../errors.js';
 import type { Page, PageRequest } from '../../pagination.js';
-import type { EntityQueries } from '../../queries/EntityQueries.js';
-import type { AggregateType } from '../../queries/sql.js';
+import type { EntityQueries } from '../../model/EntityQueries.js';
+import type { AggregateType } from '../../model/catalogue.js';
 import { createRedis, connectRedis } from '../../redis/connection.js';
 import { originalKeys } from './OriginalLayout.js';
 

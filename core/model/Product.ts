@@ -2,6 +2,9 @@ import type { ProductRow } from '../db/tables.js';
 import { formatMoney } from '../money.js';
 import { sqlToIso } from '../time.js';
 
+/** The columns a product's projection is built from. */
+export const PRODUCT_COLUMNS: readonly string[] = Object.freeze(['id', 'name', 'description', 'price_cents', 'created_at']);
+
 /** A product as the API shows it, from MySQL or from Redis alike. */
 export interface ProductProjection {
   id: number;

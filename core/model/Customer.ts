@@ -1,6 +1,10 @@
 import type { CustomerRow } from '../db/tables.js';
 import { sqlToIso } from '../time.js';
 
+/** The columns a customer's projection is built from. */
+export const CUSTOMER_COLUMNS: readonly string[] = Object.freeze(['id', 'name', 'email', 'address', 'city', 'postal_code', 'country', 'created_at']);
+
+/** A customer as the API shows it, from MySQL or from Redis alike. */
 export interface CustomerProjection {
   id: number;
   name: string;
