@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from '../core/config.js';
+import { loadConfig, type Config } from '../core/index.js';
 import { findFreePort, launchRuntime, type RuntimeName } from '../runtimes/launcher.js';
 import { selectDriver, type Driver } from './drivers/index.js';
 import { k6Command, remoteWriteEnv } from './k6/K6Command.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../core/config.js';
+import { loadConfig } from '../core/index.js';
 import type { EntityName, Operation, RuntimeName, Source } from './results.js';
 import { scenarioPath, type Scenarios } from './scenarios.js';
 

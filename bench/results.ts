@@ -1,8 +1,7 @@
 // The machine-readable results of a benchmark run (bench/results/*.json), read by the report.
 // Bump `schema` when a field changes meaning. Schema 2 added the runs' timelines; the report reads 1 and 2.
 
-import type { ProjectionReads } from '../core/config.js';
-import type { EntityName } from '../core/model/catalogue.js';
+import type { EntityName, ProjectionReads } from '../core/index.js';
 import type { RuntimeName } from '../runtimes/launcher.js';
 
 export type { EntityName, RuntimeName };

@@ -4,7 +4,7 @@
 // their CPU and memory).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { ConfigError, loadConfig, type RuntimeSettings } from '../core/config.js';
+import { ConfigError, loadConfig, type RuntimeSettings } from '../core/index.js';
 import { findFreePort, launchRuntime, type LaunchedRuntime } from '../runtimes/launcher.js';
 import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PROJECTION_READS } from '../core/config.js';
-import { ENTITY_NAMES } from '../core/model/catalogue.js';
+import { ENTITY_NAMES, PROJECTION_READS } from '../core/index.js';
 import { RUNTIME_NAMES } from '../runtimes/launcher.js';
 import type { EntityName, Operation, ReadMode, RuntimeName, Source } from './results.js';
 

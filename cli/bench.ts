@@ -3,7 +3,7 @@
 //                          [--baseline] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
 import { parseArgs } from 'node:util';
 import { BenchRun, type BenchOptions } from '../bench/run.js';
-import { ConfigError } from '../core/config.js';
+import { ConfigError } from '../core/index.js';
 import { isRuntimeName, RUNTIME_NAMES } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
 import { createProgress } from './progress.js';

@@ -1,6 +1,4 @@
-import { ConfigError } from '../core/config.js';
-import { isAppError, isUnavailable } from '../core/errors.js';
-
+import { ConfigError, isAppError, isUnavailable } from '../core/index.js';
 /**
  * Runs a command-line entry point: exits with the code `main` resolves with (0 when none); a known failure
  * prints one clear line and exits 1, never a stack.

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { runLoadTest } from '../bench/loadtest.js';
 import type { Source } from '../bench/results.js';
-import { isEntityName } from '../core/model/catalogue.js';
+import { isEntityName } from '../core/index.js';
 import { isRuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
 

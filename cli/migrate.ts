@@ -1,6 +1,4 @@
-import { loadConfig, splitMysqlUrl } from '../core/config.js';
-import { createKnex, ensureDatabase } from '../core/db/connection.js';
-import { migrateLatest } from '../core/db/migrate.js';
+import { createKnex, ensureDatabase, loadConfig, migrateLatest, splitMysqlUrl } from '../core/index.js';
 import { runCli } from './cli.js';
 
 /** Creates the database if needed and applies pending migrations. */

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig, type Config } from '../core/config.js';
+import { ConfigError, loadConfig, type Config } from '../core/index.js';
 import { localTargets, prometheusConfig } from '../dashboards/src/PrometheusConfig.js';
 import { PrometheusNotInstalledError, startPrometheus } from '../dashboards/src/PrometheusServer.js';
 import { runCli } from './cli.js';

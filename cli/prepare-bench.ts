@@ -1,9 +1,4 @@
-import { createApplication } from '../core/app.js';
-import { loadConfig } from '../core/config.js';
-import { originalKeys } from '../core/projections/original/OriginalLayout.js';
-import { AGGREGATE_TYPES, entityOf } from '../core/model/catalogue.js';
-import { liveCount } from '../core/queries/sql.js';
-import { connectRedis } from '../core/redis/connection.js';
+import { AGGREGATE_TYPES, createApplication, entityOf, liveCount, loadConfig, originalKeys } from '../core/index.js';
 import { runCli } from './cli.js';
 import { migrate } from './migrate.js';
 import { printRebuildResults, rebuildOriginalLayout, rebuildProjections } from './rebuild.js';
@@ -16,7 +11,7 @@ runCli(async () => {
   await migrate(config.mysqlUrl);
   const app = createApplication(config);
   try {
-    await connectRedis(app.redis);
+    await app.connectRedis();
     if ((await liveCount(app.knex, 'product')) === 0) {
       console.log('prepare: the database is empty; seeding the configured data set');
       await seedDataSet(app);

@@ -1,6 +1,4 @@
-import { createApplication } from '../core/app.js';
-import { loadConfig } from '../core/config.js';
-import { connectRedis } from '../core/redis/connection.js';
+import { createApplication, loadConfig } from '../core/index.js';
 import { runCli } from './cli.js';
 
 // The projector as its own process: polls the outbox and applies what inline projection missed.
@@ -8,7 +6,7 @@ import { runCli } from './cli.js';
 runCli(async () => {
   const config = loadConfig();
   const app = createApplication(config);
-  await connectRedis(app.redis);
+  await app.connectRedis();
   if (process.argv.includes('--once')) {
     const applied = await app.projector.catchUp();
     console.log(`projector: applied ${applied} events, lag now ${await app.projector.lag()}`);

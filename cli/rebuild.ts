@@ -1,10 +1,7 @@
-import { createApplication, type Application } from '../core/app.js';
-import { ConfigError, loadConfig } from '../core/config.js';
-import { AGGREGATE_TYPES, ENTITIES, entityOf, type AggregateType } from '../core/model/catalogue.js';
-import type { RebuildResult } from '../core/projections/ProjectionRebuilder.js';
-import { writeOriginalLayout } from '../core/projections/original/OriginalLayout.js';
-import { liveCount } from '../core/queries/sql.js';
-import { connectRedis } from '../core/redis/connection.js';
+import {
+  AGGREGATE_TYPES, ConfigError, createApplication, ENTITIES, entityOf, liveCount, loadConfig, writeOriginalLayout,
+  type AggregateType, type Application, type RebuildResult,
+} from '../core/index.js';
 import { runCli } from './cli.js';
 import { createProgress } from './progress.js';
 
@@ -51,7 +48,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   runCli(async () => {
     const app = createApplication(loadConfig());
     try {
-      await connectRedis(app.redis);
+      await app.connectRedis();
       const which = process.argv[2] ?? 'all';
       if (which === 'original') await rebuildOriginalLayout(app);
       else printRebuildResults(await rebuildProjections(app, which));

@@ -2,7 +2,7 @@
 // .run/), waits until it answers, and stops it gracefully. Usage: node dist/cli/runtime.js up|down|status NAME
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig } from '../core/config.js';
+import { ConfigError, loadConfig } from '../core/index.js';
 import { isRuntimeName, launchRuntime, RUNTIME_NAMES, type RuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
 

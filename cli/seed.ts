@@ -1,7 +1,4 @@
-import { createApplication, type Application } from '../core/app.js';
-import { loadConfig } from '../core/config.js';
-import { connectRedis } from '../core/redis/connection.js';
-import { Seeder } from '../core/seed/Seeder.js';
+import { createApplication, loadConfig, Seeder, type Application } from '../core/index.js';
 import { runCli } from './cli.js';
 import { migrate } from './migrate.js';
 import { createProgress } from './progress.js';
@@ -30,7 +27,7 @@ if (import.meta.url === `file://${process.argv[1]}`) runCli(async () => {
   await migrate(config.mysqlUrl);
   const app = createApplication(config);
   try {
-    await connectRedis(app.redis);
+    await app.connectRedis();
     await seedDataSet(app);
     if (process.argv.includes('--no-rebuild')) {
       console.log('seed: projections left empty (--no-rebuild); run `make rebuild-projections`');

@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
-import { loadConfig, type Config } from '../core/config.js';
-import { mysqlConnectionSettings } from '../core/db/connection.js';
+import { loadConfig, mysqlConnectionSettings, type Config } from '../core/index.js';
 import { runCli } from './cli.js';
 
 export class ServiceUnavailableError extends Error {

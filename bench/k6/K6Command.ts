@@ -1,7 +1,7 @@
 // How `make k6-*` runs k6: the command line, native or in Docker, that streams the run to Prometheus by remote
 // write, tagged so a dashboard can tell the runs apart. Pure: loadtest.ts spawns what this returns.
 import { basename, dirname } from 'node:path';
-import type { ObserveSettings } from '../../core/config.js';
+import type { ObserveSettings } from '../../core/index.js';
 import type { RuntimeName } from '../../runtimes/launcher.js';
 import type { EntityName, Operation, Source } from '../results.js';
 

@@ -1,7 +1,7 @@
 // What `make k6-*` prints about watching a run: the Grafana dashboards, and where k6's numbers go (or that a
 // fallback driver sends none).
-import type { ObserveSettings } from '../../core/config.js';
 
+import type { ObserveSettings } from '../../core/index.js';
 export type LoadDriverKind = 'k6' | 'docker' | 'fallback';
 
 /** Dashboard of the servers (runtime metrics scraped by Prometheus), whatever drives the load. */

@@ -1,6 +1,6 @@
 // Findings drawn from a results file: numbers first, then a sentence written from those numbers (never a
 // claim decided in advance). A cell the run did not measure gives a finding that says "not measured".
-import { ENTITY_NAMES } from '../../core/model/catalogue.js';
+import { ENTITY_NAMES } from '../../core/index.js';
 import { RUNTIME_NAMES } from '../../runtimes/launcher.js';
 import type { BenchResults, Cell, EntityName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
 import { formatNumber } from './svg.js';

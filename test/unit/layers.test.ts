@@ -84,6 +84,14 @@ describe('layers', () => {
     }
   });
 
+  it('the command-line tools and the bench use core through its public entry point, core/index', () => {
+    for (const folder of ['cli', 'bench']) {
+      for (const [file, targets] of imports(folder)) {
+        for (const target of targets.filter((t) => t.startsWith('core/'))) expect(target, `${file} imports ${target}`).to.equal('core/index');
+      }
+    }
+  });
+
   it('the bench talks to runtimes over HTTP: no database, Redis, request-path or CLI module', () => {
     for (const [file, targets] of imports('bench')) {
       for (const target of targets) {
