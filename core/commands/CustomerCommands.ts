@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { AppError, notFound } from '../errors.js';
+import { AppError } from '../errors.js';
 import { Tables } from '../db/tables.js';
 import { CustomerProjectionBuilder, type CustomerProjection } from '../model/Customer.js';
 import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
+import { softDelete } from './softDelete.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -52,12 +53,6 @@ export class CustomerCommands {
 
   /** Soft delete: the customer's orders stay, showing the customer's name. */
   async delete(id: number): Promise<{ id: number }> {
-    return this.executor.execute(async (trx) => {
-      const current = await trx(Tables.customers).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
-      if (!current) throw notFound('customer', id);
-      await trx(Tables.customers).where({ id }).update({ deleted_at: nowSql() });
-      await adjustLiveCount(trx, 'customer', -1);
-      return { result: { id }, events: [{ type: 'CustomerDeleted', aggregateType: 'customer', aggregateId: id, payload: { id } }] };
-    });
+    return this.executor.execute((trx) => softDelete(trx, 'customer', id));
   }
 }

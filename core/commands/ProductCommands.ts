@@ -6,6 +6,7 @@ import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { money, text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
+import { softDelete } from './softDelete.js';
 
 const MAX_PRICE_CENTS = 100_000_000; // 1,000,000.00
 
@@ -64,12 +65,6 @@ export class ProductCommands {
 
   /** Soft delete: the product leaves the catalogue; orders that hold it keep showing it. */
   async delete(id: number): Promise<{ id: number }> {
-    return this.executor.execute(async (trx) => {
-      const current = await trx(Tables.products).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
-      if (!current) throw notFound('product', id);
-      await trx(Tables.products).where({ id }).update({ deleted_at: nowSql() });
-      await adjustLiveCount(trx, 'product', -1);
-      return { result: { id }, events: [{ type: 'ProductDeleted', aggregateType: 'product', aggregateId: id, payload: { id } }] };
-    });
+    return this.executor.execute((trx) => softDelete(trx, 'product', id));
   }
 }

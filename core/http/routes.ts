@@ -5,7 +5,7 @@ import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
 import { json } from './responses.js';
-import type { HttpRequest, HttpResponse, RequestContext, Route, RouteSource } from './types.js';
+import type { HttpRequest, HttpResponse, Route, RouteSource } from './types.js';
 
 /** Locales the routes answer under (`/{locale}/…`), kept from the original demo. */
 export const LOCALES: readonly string[] = ['en'];

@@ -58,8 +58,14 @@ function statusLine(status: number): string {
   return line;
 }
 
+interface RequestState {
+  aborted: boolean;
+  /** Given to the pipeline: `write` ends it, whether or not the client is still there. */
+  handedOver: boolean;
+}
+
 /** Answers a request unless the client went away; the writes are corked into one syscall. */
-function write(res: UwsResponse, state: { aborted: boolean }, response: HttpResponse): void {
+function write(res: UwsResponse, state: RequestState, response: HttpResponse): void {
   inFlight--;
   if (state.aborted) return;
   res.cork(() => {
@@ -70,7 +76,7 @@ function write(res: UwsResponse, state: { aborted: boolean }, response: HttpResp
 }
 
 /** Reads the body in chunks up to the limit; calls back once with the body, or with null when too large. */
-function readBody(res: UwsResponse, state: { aborted: boolean }, done: (body: Buffer | null) => void): void {
+function readBody(res: UwsResponse, done: (body: Buffer | null) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
@@ -94,8 +100,12 @@ function readBody(res: UwsResponse, state: { aborted: boolean }, done: (body: Bu
 function handler(route: Route | undefined, parameterCount: number) {
   return (res: UwsResponse, req: UwsRequest) => {
     inFlight++;
-    const state = { aborted: false };
-    res.onAborted(() => { state.aborted = true; });
+    const state: RequestState = { aborted: false, handedOver: false };
+    // A client gone before its body arrived leaves no request to finish: it no longer holds up a shutdown.
+    res.onAborted(() => {
+      state.aborted = true;
+      if (!state.handedOver) inFlight--;
+    });
     const method = req.getMethod().toUpperCase();
     const query = req.getQuery() ?? '';
     const contentType = req.getHeader('content-type') || undefined;
@@ -107,13 +117,14 @@ function handler(route: Route | undefined, parameterCount: number) {
     }
     const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
       const request: HttpRequest = { method, path, query, contentType, body, bodyUnread };
+      state.handedOver = true;
       void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
     };
     if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
       answer(EMPTY);
       return;
     }
-    readBody(res, state, (body) => (body ? answer(body) : answer(EMPTY, 'too-large')));
+    readBody(res, (body) => (body ? answer(body) : answer(EMPTY, 'too-large')));
   };
 }
 

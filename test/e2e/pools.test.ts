@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { Application } from '../../core/app.js';
 import type { LaunchedRuntime, RuntimeName } from '../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../support/fixtures.js';
@@ -58,6 +59,26 @@ describe('pooled runtimes', function () {
   after(async () => {
     await app.close();
   });
+
+  /** Clients that left half-way through sending a body, then SIGTERM: nothing to wait for, exit 0 at once. */
+  async function expectStopAfterAbortedUploads(name: RuntimeName, env: Record<string, string>): Promise<void> {
+    runtime = await startRuntime(name, env);
+    const { port } = new URL(runtime.url);
+    for (let i = 0; i < 4; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('POST /en/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name": "cut');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    expect(await runtime.stop()).to.equal(0);
+    expect(Date.now() - started, 'ms to stop').to.be.below(5_000);
+    runtime = undefined;
+    const after = await app.knex('products').where('name', 'like', 'cut%').count({ n: '*' }).first();
+    expect(Number(after?.n), 'nothing written by a cut upload').to.equal(0);
+  }
 
   describe('fork (PHP-FPM model)', () => {
     it('with FORK_WORKERS=2, never more than 2 requests in flight; the rest queue and are all answered', async () => {
@@ -163,6 +184,7 @@ describe('pooled runtimes', function () {
     });
 
     it('SIGTERM lets the queued and in-flight requests finish before exiting', () => expectGracefulStop('fork', { FORK_WORKERS: '1' }));
+    it('SIGTERM after clients left mid-upload: nothing is waited for, exit 0 at once', () => expectStopAfterAbortedUploads('fork', { FORK_WORKERS: '1' }));
   });
 
   describe('uws (FrankenPHP worker mode)', () => {
@@ -181,9 +203,11 @@ describe('pooled runtimes', function () {
     }
 
     it('SIGTERM lets in-flight requests finish before exiting', () => expectGracefulStop('uws', { UWS_WORKERS: '2' }));
+    it('SIGTERM after clients left mid-upload: nothing is waited for, exit 0 at once', () => expectStopAfterAbortedUploads('uws', { UWS_WORKERS: '2' }));
   });
 
   describe('express (FrankenPHP classic)', () => {
     it('SIGTERM lets in-flight requests finish before exiting', () => expectGracefulStop('express', {}));
+    it('SIGTERM after clients left mid-upload: nothing is waited for, exit 0 at once', () => expectStopAfterAbortedUploads('express', {}));
   });
 });
