@@ -20,7 +20,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: node_modules/.package-lock.json ## install the npm dependencies (npm ci)
 
-build: install ## compile TypeScript to dist/
+build: install ## compile TypeScript to dist/ (afresh: no compiled file of a moved or deleted source is left to run)
+	rm -rf dist
 	npx tsc -p .
 
 dashboards: build ## regenerate the Grafana dashboards (dashboards/provisioned/*.json) and compose's Prometheus config from dashboards/src

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { createHistogram, performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 /** Event-loop lag beyond the sampling interval, in seconds. */
 export interface EventLoopLag {
@@ -8,31 +8,42 @@ export interface EventLoopLag {
 }
 
 const RESOLUTION_MS = 10;
-const RESOLUTION_NS = RESOLUTION_MS * 1e6;
 
 /**
  * The event loop of the calling thread, measured over the interval between two readings (one per scrape).
  *
- * `monitorEventLoopDelay` records the time between two ticks of a timer that repeats every `resolution`
- * ms, so an idle loop reads 10 ms, not 0: the sampling interval is taken out here. What is left is how
- * late the timer ran, i.e. how long the loop was kept from it.
+ * A timer ticks every 10 ms and records how late each tick ran beyond those 10 ms (so an idle loop reads ≈ 0,
+ * where `monitorEventLoopDelay` reads the 10 ms interval itself). A reading also counts the tick that is
+ * overdue right now: a scrape answered just after a long synchronous step, before the timer got its turn, still
+ * sees the step.
  */
 export class EventLoopMonitor {
-  private readonly delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly lateness = createHistogram();
+  private lastTick = performance.now();
   private lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor() {
-    this.delay.enable();
+    setInterval(() => {
+      const now = performance.now();
+      this.record(now - this.lastTick - RESOLUTION_MS);
+      this.lastTick = now;
+    }, RESOLUTION_MS).unref();
   }
 
   /** Lag since the previous call; the histogram starts afresh. */
   takeLag(): EventLoopLag {
-    const { delay } = this;
-    // A loop blocked for the whole interval has not ticked yet: nothing recorded, which is no evidence of 0.
-    const lag = delay.count === 0
+    // The tick overdue now, if any: the loop is answering this reading instead.
+    const now = performance.now();
+    const overdue = now - this.lastTick - RESOLUTION_MS;
+    if (overdue > 0) {
+      this.record(overdue);
+      this.lastTick = now;
+    }
+    const { lateness } = this;
+    const lag = lateness.count === 0
       ? { mean: 0, p99: 0, max: 0 }
-      : { mean: beyondResolution(delay.mean), p99: beyondResolution(delay.percentile(99)), max: beyondResolution(delay.max) };
-    delay.reset();
+      : { mean: lateness.mean / 1e9, p99: lateness.percentile(99) / 1e9, max: lateness.max / 1e9 };
+    lateness.reset();
     return lag;
   }
 
@@ -43,8 +54,9 @@ export class EventLoopMonitor {
     this.lastUtilization = now;
     return Number.isFinite(utilization) ? utilization : 0;
   }
-}
 
-function beyondResolution(nanoseconds: number): number {
-  return Math.max(0, nanoseconds - RESOLUTION_NS) / 1e9;
+  /** `lateMs` beyond the interval; the histogram takes whole nanoseconds ≥ 1. */
+  private record(lateMs: number): void {
+    this.lateness.record(Math.max(1, Math.round(lateMs * 1e6)));
+  }
 }

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Application } from '../../../core/app.js';
+import type { BenchResults } from '../../../bench/results.js';
+import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
+
+const RUN_SCRIPT = fileURLToPath(new URL('../../../cli/bench.js', import.meta.url));
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RUN_SCRIPT, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+// The quick bench, end to end: real runtimes, real load, one cell per runtime, a results file and a report.
+describe('make bench-quick, end to end (one cell per runtime)', function () {
+  this.timeout(180_000);
+  let app: Application;
+  let out: string;
+  let run: { code: number | null; output: string };
+
+  before(async function () {
+    this.timeout(180_000);
+    app = await createTestApp();
+    await resetData(app);
+    await seedSmall(app);
+    out = mkdtempSync(join(tmpdir(), 'cqrs-bench-'));
+    run = await runBench(['--quick', '--only', 'products/redis/get', '--out', out, '--report', join(out, 'RESULTS.md')]);
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('exits 0 after checking every endpoint', () => {
+    expect(run.code, run.output).to.equal(0);
+    expect(run.output).to.match(/preflight checked \d+ endpoints: all 200, right shape, identical across runtimes and sources/);
+  });
+
+  it('writes a results file with non-zero throughput and zero errors for each runtime', () => {
+    const file = readdirSync(out).find((f) => f === 'quick.json');
+    expect(file, readdirSync(out).join(', ')).to.be.a('string');
+    const results = JSON.parse(readFileSync(join(out, file!), 'utf8')) as BenchResults;
+    expect(results.mode).to.equal('quick');
+    expect(results.cells.map((c) => c.id).sort()).to.deep.equal(['express/products/redis/get', 'fork/products/redis/get', 'uws/products/redis/get']);
+    for (const cell of results.cells) {
+      expect(cell.summary.rps.median, cell.id).to.be.greaterThan(0);
+      expect(cell.summary.errors, cell.id).to.equal(0);
+      expect(cell.summary.non2xx, cell.id).to.equal(0);
+      expect(cell.runs[0]!.requests, cell.id).to.be.greaterThan(0);
+      expect(cell.summary.serverCpuPct, `${cell.id} server CPU`).to.be.greaterThan(0);
+      expect(cell.summary.serverPeakRssMiB, `${cell.id} server memory`).to.be.greaterThan(10);
+      expect(cell.summary.driverCpuPct, `${cell.id} load generator CPU`).to.be.greaterThan(0);
+    }
+    expect(results.data.products).to.equal(30);
+    expect(results.preflight.problems).to.deep.equal([]);
+  });
+
+  it('renders the report with its charts', () => {
+    const report = readFileSync(join(out, 'RESULTS.md'), 'utf8');
+    expect(report).to.include('uws');
+    const charts = [...report.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!);
+    expect(charts.length).to.be.greaterThan(0);
+    for (const chart of charts) expect(existsSync(join(out, chart)), chart).to.equal(true);
+  });
+});

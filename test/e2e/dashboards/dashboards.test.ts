@@ -1,0 +1,206 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Application } from '../../../core/app.js';
+import { DASHBOARDS, panelQueries, variableQueries, type PanelQuery } from '../../../dashboards/src/catalogue.js';
+import { DATASOURCE } from '../../../dashboards/src/panels.js';
+import { prometheusConfig } from '../../../dashboards/src/PrometheusConfig.js';
+import { queryPrometheus, startPrometheus, type RunningPrometheus } from '../../../dashboards/src/PrometheusServer.js';
+import { RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../../../runtimes/launcher.js';
+import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
+import { freePort } from '../../support/net.js';
+import { call, startRuntime } from '../../support/runtimes.js';
+
+// Every PromQL expression of every dashboard panel, run against a real Prometheus that scraped the three
+// real runtimes (every second, as the compose stack does) while they served a short mixed load.
+
+const LOAD_MS = 6_000;
+/** Grafana's variables as a user with every option selected would send them. */
+const GRAFANA_VARIABLES: ReadonlyArray<[RegExp, string]> = [
+  [/\$__rate_interval/g, '10s'],
+  [/\$__interval/g, '1s'],
+  [/\$__range/g, '1m'],
+  [/\$(runtime|route|source|testid)\b/g, '.*'],
+];
+
+function asGrafanaSends(expr: string): string {
+  return GRAFANA_VARIABLES.reduce((text, [pattern, value]) => text.replace(pattern, value), expr);
+}
+
+/** k6 writes its series only when k6 runs, and k6 cannot be installed here. */
+const isK6Query = (expr: string) => /\bk6_/.test(expr);
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+async function instant(url: string, expr: string): Promise<Sample[]> {
+  const data = await queryPrometheus(url, asGrafanaSends(expr));
+  expect(data.resultType, expr).to.equal('vector');
+  return data.result as Sample[];
+}
+
+/** runtime → value of a query that yields one series per runtime. */
+async function byRuntime(url: string, expr: string): Promise<Map<string, number>> {
+  return new Map((await instant(url, expr)).map((s) => [s.metric.runtime ?? '', Number(s.value[1])]));
+}
+
+/** A few seconds of every kind of request: reads from both sources, writes (events), a 404. */
+async function mixedLoad(base: string, until: number): Promise<number> {
+  let requests = 0;
+  const paths = ['/en/products/projection/1', '/en/products/db/2', '/en/products/projection?limit=5', '/en/orders/db?limit=5',
+    '/en/customers/projection/1', '/en/orders/projection/1', '/en/no-such-thing'];
+  const worker = async (offset: number) => {
+    for (let i = offset; Date.now() < until; i++) {
+      if (i % 25 === 0) await call(base, 'POST', '/en/products', { name: `dash ${i}`, description: 'd', price: '1.00' });
+      else await call(base, 'GET', paths[i % paths.length]!);
+      requests++;
+    }
+  };
+  await Promise.all([0, 1, 2, 3].map(worker));
+  return requests;
+}
+
+describe('dashboards: every panel query against a real Prometheus that scraped the three runtimes', function () {
+  this.timeout(120_000);
+  let app: Application;
+  let prometheus: RunningPrometheus;
+  let folder: string;
+  const runtimes = new Map<RuntimeName, LaunchedRuntime>();
+  const queries: PanelQuery[] = DASHBOARDS.flatMap(({ build }) => panelQueries(build()));
+
+  before(async function () {
+    this.timeout(180_000);
+    app = await createTestApp();
+    await resetData(app);
+    await seedSmall(app);
+    for (const name of RUNTIME_NAMES) runtimes.set(name, await startRuntime(name));
+    folder = mkdtempSync(join(tmpdir(), 'cqrs-prometheus-'));
+    const configFile = join(folder, 'prometheus.yml');
+    writeFileSync(configFile, prometheusConfig([...runtimes].map(([runtime, r]) => ({ runtime, address: new URL(r.url).host }))));
+    prometheus = await startPrometheus({ configFile, dataDir: join(folder, 'data'), port: await freePort(), logFile: join(folder, 'prometheus.log'), remoteWriteReceiver: true });
+    const until = Date.now() + LOAD_MS;
+    await Promise.all([...runtimes.values()].map((r) => mixedLoad(r.url, until)));
+    // Two more scrapes after the load, so every rate window holds the whole load.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+  });
+  after(async () => {
+    await prometheus?.stop();
+    await Promise.all([...runtimes.values()].map((r) => r.stop()));
+    await app?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('Prometheus scraped all three runtimes', async () => {
+    const up = await byRuntime(prometheus.url, 'max by (runtime) (cqrs_http_requests_total * 0 + 1)');
+    expect([...up.keys()].sort()).to.deep.equal([...RUNTIME_NAMES].sort());
+  });
+
+  it('the dashboards hold queries for every runtime metric family the design names', () => {
+    const all = queries.map((q) => q.expr).join('\n');
+    for (const family of ['cqrs_http_requests_total', 'cqrs_http_request_duration_seconds_bucket', 'cqrs_http_requests_in_flight', 'cqrs_busy_workers',
+      'cqrs_idle_workers', 'cqrs_total_workers', 'cqrs_queue_length', 'cqrs_max_queue_length', 'cqrs_max_workers_reached_total',
+      'cqrs_worker_restarts_total', 'cqrs_worker_crashes_total', 'cqrs_worker_requests_total', 'cqrs_event_loop_lag_seconds',
+      'cqrs_event_loop_utilization', 'cqrs_mysql_query_duration_seconds', 'cqrs_redis_command_duration_seconds',
+      'cqrs_projector_lag_events', 'cqrs_projector_inline_failures_total', 'cqrs_projector_events_applied_total',
+      'process_cpu_seconds_total', 'process_resident_memory_bytes', 'k6_http_reqs_total', 'k6_http_req_duration_p99']) {
+      expect(all, family).to.include(family);
+    }
+  });
+
+  describe('every server-side panel query returns data', () => {
+    for (const query of queries.filter((q) => !isK6Query(q.expr))) {
+      it(`${query.dashboard} / ${query.panel}: ${query.expr.slice(0, 90)}`, async () => {
+        const samples = await instant(prometheus.url, query.expr);
+        expect(samples, query.expr).to.not.be.empty;
+      });
+    }
+  });
+
+  describe('every k6 panel query is valid PromQL (k6 is not installable here, so there is no k6 data to return)', () => {
+    for (const query of queries.filter((q) => isK6Query(q.expr))) {
+      it(`${query.dashboard} / ${query.panel}: ${query.expr.slice(0, 90)}`, async () => {
+        await instant(prometheus.url, query.expr); // throws on a parse or evaluation error
+      });
+    }
+  });
+
+  it('every panel and variable uses the provisioned datasource', () => {
+    for (const query of queries) expect(query.datasourceUid, `${query.dashboard} / ${query.panel}`).to.equal(DATASOURCE.uid);
+    for (const { build } of DASHBOARDS) {
+      for (const variable of variableQueries(build())) expect(variable.datasourceUid, variable.name).to.equal(DATASOURCE.uid);
+    }
+  });
+
+  it('every variable query returns values from the same Prometheus', async () => {
+    for (const { build } of DASHBOARDS) {
+      for (const variable of variableQueries(build())) {
+        const match = /^label_values\((.+),\s*(\w+)\)$/.exec(variable.query);
+        expect(match, `${variable.name}: ${variable.query}`).to.not.equal(null);
+        const [, selector, label] = match!;
+        const response = await fetch(`${prometheus.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': asGrafanaSends(selector!) })}`);
+        const body = (await response.json()) as { status: string; data: string[] };
+        expect(body.status, variable.query).to.equal('success');
+        if (isK6Query(selector!)) continue; // no k6 run here
+        expect(body.data, variable.query).to.not.be.empty;
+        if (label === 'runtime' && selector!.startsWith('cqrs_http_requests_total')) expect(body.data.sort()).to.deep.equal([...RUNTIME_NAMES].sort());
+      }
+    }
+  });
+
+  describe('the panels tell a consistent story', () => {
+    const expr = (dashboard: string, panel: string, legend?: number) => {
+      const found = queries.filter((q) => q.dashboard === dashboard && q.panel === panel);
+      expect(found, `${dashboard} / ${panel}`).to.not.be.empty;
+      return found[legend ?? 0]!.expr;
+    };
+
+    it('every runtime served requests: req/s > 0', async () => {
+      const rps = await byRuntime(prometheus.url, expr('cqrs-runtimes', 'Requests per second'));
+      for (const name of RUNTIME_NAMES) expect(rps.get(name), name).to.be.greaterThan(0);
+    });
+
+    it('p50 ≤ p95 ≤ p99 for every runtime', async () => {
+      const [p50, p95, p99] = await Promise.all(['p50 latency', 'p95 latency', 'p99 latency'].map((p) => byRuntime(prometheus.url, expr('cqrs-runtimes', p))));
+      for (const name of RUNTIME_NAMES) {
+        expect(p50!.get(name), `${name} p50`).to.be.greaterThan(0);
+        expect(p50!.get(name)!, `${name} p50 ≤ p95`).to.be.at.most(p95!.get(name)!);
+        expect(p95!.get(name)!, `${name} p95 ≤ p99`).to.be.at.most(p99!.get(name)!);
+      }
+    });
+
+    it('busy ≤ total workers, idle = total − busy, utilisation within 0–100%', async () => {
+      const busy = await byRuntime(prometheus.url, expr('cqrs-pools', 'Busy, idle and total workers', 0));
+      const idle = await byRuntime(prometheus.url, expr('cqrs-pools', 'Busy, idle and total workers', 1));
+      const total = await byRuntime(prometheus.url, expr('cqrs-pools', 'Busy, idle and total workers', 2));
+      const utilisation = await byRuntime(prometheus.url, expr('cqrs-pools', 'Worker utilisation'));
+      expect([...total.keys()].sort()).to.deep.equal(['fork', 'uws']);
+      for (const name of ['fork', 'uws']) {
+        expect(total.get(name), `${name} total`).to.equal(2);
+        expect(busy.get(name)!, `${name} busy ≤ total`).to.be.at.most(total.get(name)!);
+        expect(idle.get(name)! + busy.get(name)!, `${name} idle + busy`).to.equal(total.get(name)!);
+        expect(utilisation.get(name)!, `${name} utilisation`).to.be.within(0, 100);
+      }
+    });
+
+    it('the writes show as events applied, inline and by the projector', async () => {
+      const samples = await instant(prometheus.url, expr('cqrs-data', 'Events applied per second', 1));
+      const applied = (path: string) => samples.filter((s) => s.metric.path === path).reduce((sum, s) => sum + Number(s.value[1]), 0);
+      expect(applied('inline'), 'inline').to.be.greaterThan(0);
+      expect(applied('catch-up'), 'catch-up').to.be.greaterThan(0);
+    });
+
+    it('requests per worker: every fork child and uws worker served some', async () => {
+      const samples = await instant(prometheus.url, expr('cqrs-pools', 'Requests per second, per worker'));
+      const workers = samples.filter((s) => Number(s.value[1]) > 0).map((s) => `${s.metric.runtime} ${s.metric.worker}`).sort();
+      expect(workers).to.include.members(['fork child-1', 'fork child-2', 'uws worker-1', 'uws worker-2']);
+    });
+
+    it('CPU is counted once per process: uws threads do not repeat their process\'s CPU', async () => {
+      const series = await instant(prometheus.url, 'process_cpu_seconds_total{runtime="uws"}');
+      expect(series.map((s) => s.metric.worker)).to.deep.equal(['main']);
+    });
+  });
+});

@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import type { Application, EntityReads } from '../../../core/app.js';
+import type { AppError } from '../../../core/errors.js';
+import type { EntityQueries } from '../../../core/model/EntityQueries.js';
+import { AGGREGATE_TYPES } from '../../../core/model/catalogue.js';
+import { writeOriginalLayout } from '../../../core/projections/original/OriginalLayout.js';
+import { pageBody, parsePageRequest, type PageRequest } from '../../../core/pagination.js';
+import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/** The seeded ids (1..N) less the one deleted by `before`: what every list must hold, in this order. */
+const DELETED = { product: 10, customer: 3, order: 20 } as const;
+const LIVE = {
+  product: range(53).filter((id) => id !== DELETED.product),
+  customer: range(41).filter((id) => id !== DELETED.customer),
+  order: range(47).filter((id) => id !== DELETED.order),
+} as const;
+
+describe('pagination of lists, from MySQL and from the projections', () => {
+  let app: Application;
+
+  before(async () => {
+    app = await createTestApp({ pageDefaultLimit: 7, pageMaxLimit: 20, listAllCap: 35 });
+    await resetData(app);
+    await seedSmall(app, { products: 53, customers: 41, orders: 47, itemsPerOrder: 2, seed: 9 });
+    // a few holes in the id sequence, as deletes leave them
+    await app.commands.product.delete(DELETED.product);
+    await app.commands.customer.delete(DELETED.customer);
+    await app.commands.order.delete(DELETED.order);
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  for (const type of AGGREGATE_TYPES) {
+    for (const source of ['db', 'projection'] as const) {
+      describe(`${type}s from ${source}`, () => {
+        const reads = () => app.reads[type][source] as EntityQueries<{ id: number }>;
+
+        it('the default limit applies and total counts every live entity', async () => {
+          const page = await reads().list(parsePageRequest({}, app.config));
+          expect(page.items).to.have.length(7);
+          expect(page.items.map((i) => i.id)).to.deep.equal(LIVE[type].slice(0, 7));
+          expect(page.total).to.equal(LIVE[type].length);
+        });
+
+        it('offset pages are disjoint, in id order, and together complete', async () => {
+          const seen: number[] = [];
+          let total = 0;
+          for (let offset = 0; ; offset += 20) {
+            const page = await reads().list(parsePageRequest({ limit: '20', offset: String(offset) }, app.config));
+            total = page.total;
+            seen.push(...page.items.map((i) => i.id));
+            if (page.items.length < 20) break;
+          }
+          expect(new Set(seen).size).to.equal(seen.length);
+          expect(seen).to.deep.equal([...seen].sort((a, b) => a - b));
+          expect(seen).to.have.length(total);
+          expect(seen).to.deep.equal(LIVE[type]);
+        });
+
+        it('cursor pages (after=last id) give the same sequence as offset pages', async () => {
+          const viaOffset = (await reads().list({ kind: 'offset', offset: 0, limit: 1000 })).items.map((i) => i.id);
+          const viaCursor: number[] = [];
+          let request: PageRequest = parsePageRequest({ limit: '6' }, app.config);
+          for (;;) {
+            const page = await reads().list(request);
+            viaCursor.push(...page.items.map((i) => i.id));
+            const next = pageBody('items', request, page).next_after as number | null;
+            if (next === null) break;
+            request = parsePageRequest({ limit: '6', after: String(next) }, app.config);
+          }
+          expect(viaCursor).to.deep.equal(viaOffset);
+          expect(viaCursor).to.deep.equal(LIVE[type]);
+        });
+
+        it('an offset past the end gives an empty page with the exact total', async () => {
+          const page = await reads().list({ kind: 'offset', offset: 10_000, limit: 5 });
+          expect(page.items).to.deep.equal([]);
+          expect(page.total).to.equal(LIVE[type].length);
+          const justPast = await reads().list(parsePageRequest({ limit: '5', offset: String(LIVE[type].length) }, app.config));
+          expect(justPast).to.deep.include({ items: [], total: LIVE[type].length });
+        });
+
+        it('offset 0, offset 1 and the last page hold exactly the expected ids, with the exact total', async () => {
+          const live = LIVE[type];
+          const idsAt = async (query: Record<string, string>) => {
+            const page = await reads().list(parsePageRequest(query, app.config));
+            expect(page.total, JSON.stringify(query)).to.equal(live.length);
+            return page.items.map((i) => i.id);
+          };
+          expect(await idsAt({ limit: '5' })).to.deep.equal(live.slice(0, 5));
+          expect(await idsAt({ limit: '5', offset: '0' })).to.deep.equal(live.slice(0, 5));
+          expect(await idsAt({ limit: '5', offset: '1' })).to.deep.equal(live.slice(1, 6));
+          expect(await idsAt({ limit: '5', offset: '2' })).to.deep.equal(live.slice(2, 7));
+          // the last page, short: 3 items from total - 3
+          expect(await idsAt({ limit: '5', offset: String(live.length - 3) })).to.deep.equal(live.slice(-3));
+          expect(await idsAt({ limit: '5', offset: String(live.length - 1) })).to.deep.equal(live.slice(-1));
+          // a page across the hole the delete left
+          const hole = DELETED[type];
+          const holeAt = live.indexOf(hole + 1);
+          expect(await idsAt({ limit: '3', offset: String(holeAt - 1) })).to.deep.equal([hole - 1, hole + 1, hole + 2]);
+        });
+
+        it('limit 1 and limit PAGE_MAX_LIMIT (20 here) give that many items; 21 is refused naming limit', async () => {
+          const live = LIVE[type];
+          const one = await reads().list(parsePageRequest({ limit: '1' }, app.config));
+          expect(one.items.map((i) => i.id)).to.deep.equal([live[0]]);
+          const second = await reads().list(parsePageRequest({ limit: '1', offset: '1' }, app.config));
+          expect(second.items.map((i) => i.id)).to.deep.equal([live[1]]);
+          const max = await reads().list(parsePageRequest({ limit: '20' }, app.config));
+          expect(max.items.map((i) => i.id)).to.deep.equal(live.slice(0, 20));
+          let refused: AppError | undefined;
+          try {
+            parsePageRequest({ limit: '21' }, app.config);
+          } catch (err) {
+            refused = err as AppError;
+          }
+          expect(refused?.code).to.equal('VALIDATION_FAILED');
+          expect(refused?.fields.map((f) => f.field)).to.deep.equal(['limit']);
+        });
+
+        it('cursors: after=0 is the first page, after the deleted id skips it, after the last id is empty', async () => {
+          const live = LIVE[type];
+          const idsAfter = async (after: number, limit = 4) =>
+            (await reads().list({ kind: 'after', after, limit })).items.map((i) => i.id);
+          expect(await idsAfter(0)).to.deep.equal(live.slice(0, 4));
+          expect(await idsAfter(1)).to.deep.equal(live.slice(1, 5));
+          expect(await idsAfter(DELETED[type] - 1, 2)).to.deep.equal([DELETED[type] + 1, DELETED[type] + 2]);
+          expect(await idsAfter(live[live.length - 2]!)).to.deep.equal([live[live.length - 1]]);
+          expect(await idsAfter(live[live.length - 1]!)).to.deep.equal([]);
+          expect((await reads().list({ kind: 'after', after: live[live.length - 1]!, limit: 4 })).total).to.equal(live.length);
+        });
+
+        it('limit=all is capped at LIST_ALL_CAP (35 here): exactly the first 35 ids', async () => {
+          const page = await reads().list(parsePageRequest({ limit: 'all' }, app.config));
+          expect(page.items.map((i) => i.id)).to.deep.equal(LIVE[type].slice(0, 35));
+          expect(page.total).to.equal(LIVE[type].length);
+        });
+      });
+    }
+
+    it(`${type}s: the same page is the same JSON from MySQL and from the projections`, async () => {
+      for (const query of [{}, { limit: '20', offset: '15' }, { limit: '5', offset: '0' }, { limit: '5', offset: '1' }, { limit: '20', offset: '40' }, { limit: '1' }, { limit: '5', after: '9' }, { limit: 'all' }]) {
+        const request = parsePageRequest(query, app.config);
+        const { db: dbReads, projection: projectionReads } = app.reads[type] as EntityReads<{ id: number }>;
+        const [db, projection] = await Promise.all([dbReads.list(request), projectionReads.list(request)]);
+        expect(JSON.stringify(pageBody(`${type}s`, request, projection))).to.equal(JSON.stringify(pageBody(`${type}s`, request, db)));
+      }
+      for (const id of [1, 2, 11, 40]) {
+        expect(JSON.stringify(await app.reads[type].projection.get(id))).to.equal(JSON.stringify(await app.reads[type].db.get(id)));
+      }
+    });
+  }
+
+  describe("the original demo's read path (PROJECTION_READS), stage by stage", () => {
+    const stages = ['original', 'original-mget', 'original-pooled', 'original-paged'] as const;
+    const apps = new Map<string, Application>();
+
+    before(async () => {
+      for (const type of AGGREGATE_TYPES) await writeOriginalLayout(app.knex, app.redis, app.config.redisPrefix, type, 10);
+      for (const stage of stages) apps.set(stage, await createTestApp({ pageDefaultLimit: 7, pageMaxLimit: 20, listAllCap: 35, projectionReads: stage }));
+    });
+    after(async () => {
+      for (const stageApp of apps.values()) await stageApp.close();
+      const written = await app.redis.keys(`${app.config.redisPrefix}original:*`);
+      if (written.length > 0) await app.redis.unlink(...written);
+    });
+
+    const queries = [{}, { limit: '5', offset: '0' }, { limit: '5', offset: '1' }, { limit: '1' }, { limit: '20' }, { limit: '20', offset: '40' },
+      { limit: '5', offset: '10000' }, { limit: '4', after: '9' }, { limit: '4', after: '0' }, { limit: 'all' }];
+
+    for (const type of AGGREGATE_TYPES) {
+      it(`${type}s: original-paged answers every page with the JSON of the MySQL read (offset 0, 1, last, limit 1 and max, after, all)`, async () => {
+        const paged = apps.get('original-paged')!.reads[type].projection as EntityQueries<{ id: number }>;
+        for (const query of queries) {
+          const request = parsePageRequest(query, app.config);
+          const [db, original] = await Promise.all([(app.reads[type].db as EntityQueries<{ id: number }>).list(request), paged.list(request)]);
+          expect(original.items.length, JSON.stringify(query)).to.equal(db.items.length);
+          expect(JSON.stringify(pageBody(`${type}s`, request, original)), JSON.stringify(query)).to.equal(JSON.stringify(pageBody(`${type}s`, request, db)));
+        }
+        expect(JSON.stringify(await paged.get(2))).to.equal(JSON.stringify(await app.reads[type].db.get(2)));
+      });
+
+      for (const stage of ['original', 'original-mget', 'original-pooled'] as const) {
+        it(`${type}s: ${stage} reads the whole list whatever the page, as the original did, and the same entities`, async () => {
+          const reads = apps.get(stage)!.reads[type].projection as EntityQueries<{ id: number }>;
+          const whole = await (app.reads[type].db as EntityQueries<{ id: number }>).list({ kind: 'offset', offset: 0, limit: 1000 });
+          const page = await reads.list(parsePageRequest({ limit: '5', offset: '1' }, app.config));
+          expect(page.total).to.equal(LIVE[type].length);
+          expect(JSON.stringify(page.items)).to.equal(JSON.stringify(whole.items));
+          expect(JSON.stringify(await reads.get(2))).to.equal(JSON.stringify(await app.reads[type].db.get(2)));
+        });
+      }
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig, splitMysqlUrl } from '../../../core/config.js';
+
+describe('config', () => {
+  it('has documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.mysqlUrl).to.equal('mysql://root@127.0.0.1:3306/cqrs_bench');
+    expect(config.redisUrl).to.equal('redis://127.0.0.1:6379/0');
+    expect(config.pageDefaultLimit).to.equal(50);
+    expect(config.seed.products).to.equal(10_000);
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+  it('refuses bad values with a message that says how to fix them', () => {
+    expect(() => loadConfig({ SEED_PRODUCTS: 'many' })).to.throw(ConfigError, /SEED_PRODUCTS.*whole number.*SEED_PRODUCTS=10000/);
+    expect(() => loadConfig({ PAGE_MAX_LIMIT: '0' })).to.throw(ConfigError, /PAGE_MAX_LIMIT=0 is out of range/);
+    expect(() => loadConfig({ MYSQL_URL: 'postgres://x/y' })).to.throw(ConfigError, /MYSQL_URL must start with mysql:/);
+    expect(() => loadConfig({ PAGE_DEFAULT_LIMIT: '100', PAGE_MAX_LIMIT: '50' })).to.throw(ConfigError, /above PAGE_MAX_LIMIT/);
+  });
+  it('splits the database out of MYSQL_URL', () => {
+    expect(splitMysqlUrl('mysql://root:pw@db:3307/shop')).to.deep.equal({ serverUrl: 'mysql://root:pw@db:3307/', database: 'shop' });
+    expect(() => splitMysqlUrl('mysql://root@db/bad-name')).to.throw(ConfigError);
+  });
+});
