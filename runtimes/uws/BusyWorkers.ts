@@ -27,11 +27,12 @@ export class BusyWorkers {
   /** The pipeline hook of worker `index`. */
   hook(index: number): PipelineHook {
     const { counts } = this;
+    const done = () => { Atomics.sub(counts, index, 1); };
     return {
       onRequest(request) {
         if (request.path === '/metrics') return undefined;
         Atomics.add(counts, index, 1);
-        return () => { Atomics.sub(counts, index, 1); };
+        return done;
       },
     };
   }
