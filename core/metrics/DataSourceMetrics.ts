@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { BoundHistogram } from './BoundMetrics.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 
@@ -11,19 +12,15 @@ const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025
  */
 export class DataSourceMetrics {
   private readonly mysql: { observe(value: number): void };
-  private readonly redis: Histogram<'runtime' | 'command'>;
+  private readonly redis: BoundHistogram;
   private readonly redisCommands = new Map<string, { observe(value: number): void }>();
   private readonly projected: Counter<'runtime' | 'path'>;
   private readonly inlineFailures: { inc(): void };
 
   constructor(registry: Registry, private readonly runtime: string) {
     const registers = [registry];
-    this.mysql = new Histogram({
-      name: 'cqrs_mysql_query_duration_seconds', help: 'MySQL query round trips', labelNames: ['runtime'], buckets: CALL_BUCKETS, registers,
-    }).labels({ runtime });
-    this.redis = new Histogram({
-      name: 'cqrs_redis_command_duration_seconds', help: 'Redis command round trips', labelNames: ['runtime', 'command'], buckets: CALL_BUCKETS, registers,
-    });
+    this.mysql = new BoundHistogram('cqrs_mysql_query_duration_seconds', 'MySQL query round trips', ['runtime'], CALL_BUCKETS, registry).bind({ runtime });
+    this.redis = new BoundHistogram('cqrs_redis_command_duration_seconds', 'Redis command round trips', ['runtime', 'command'], CALL_BUCKETS, registry);
     this.projected = new Counter({
       name: 'cqrs_projector_events_applied_total', help: 'Outbox events applied to the projections, inline (after a command) or by the projector catching up',
       labelNames: ['runtime', 'path'], registers,
@@ -68,7 +65,7 @@ export class DataSourceMetrics {
   redisObserver(): RedisCallObserver {
     return (command, seconds) => {
       let histogram = this.redisCommands.get(command);
-      if (!histogram) this.redisCommands.set(command, (histogram = this.redis.labels({ runtime: this.runtime, command })));
+      if (!histogram) this.redisCommands.set(command, (histogram = this.redis.bind({ runtime: this.runtime, command })));
       histogram.observe(seconds);
     };
   }

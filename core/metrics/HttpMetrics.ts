@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { BoundCounter, BoundGauge, BoundHistogram } from './BoundMetrics.js';
 import type { PipelineHook } from '../http/types.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -10,7 +11,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  */
 export type HttpRole = 'server' | 'front' | 'back';
 
-type LabelNames = 'runtime' | 'route' | 'method' | 'status' | 'source';
+const OUTCOME_LABELS = ['runtime', 'route', 'method', 'status', 'source'];
 
 interface Outcome {
   readonly duration: { observe(value: number): void };
@@ -19,32 +20,24 @@ interface Outcome {
 
 /** Request duration, count and in-flight, and each worker's share, as a pipeline hook. */
 export class HttpMetrics {
-  private readonly duration: Histogram<LabelNames>;
-  private readonly requests: Counter<LabelNames>;
+  private readonly duration: BoundHistogram;
+  private readonly requests: BoundCounter;
   private readonly inFlight: { inc(): void; dec(): void };
-  private readonly share: { inc(): void };
-  // Label sets resolved once per route × method × status × source: prom-client hashes a labels object on
-  // every call otherwise, a cost paid on every request of the hot path.
+  private readonly shares: BoundCounter;
+  /** Label sets bound once per route × method × status × source. */
   private readonly outcomes = new Map<string, Outcome>();
 
-  constructor(registry: Registry, private readonly runtime: string, worker: string, private readonly role: HttpRole) {
-    const registers = [registry];
-    this.duration = new Histogram({
-      name: 'cqrs_http_request_duration_seconds', help: 'Time to answer a request, by route and status',
-      labelNames: ['runtime', 'route', 'method', 'status', 'source'], buckets: LATENCY_BUCKETS, registers,
-    });
-    this.requests = new Counter({
-      name: 'cqrs_http_requests_total', help: 'Requests answered', labelNames: ['runtime', 'route', 'method', 'status', 'source'], registers,
-    });
-    this.inFlight = new Gauge({ name: 'cqrs_http_requests_in_flight', help: 'Requests being handled now', labelNames: ['runtime'], registers }).labels({ runtime });
-    this.share = new Counter({
-      name: 'cqrs_worker_requests_total', help: 'Requests answered by each worker (how evenly the pool spreads load)',
-      labelNames: ['runtime', 'worker'], registers,
-    }).labels({ runtime, worker });
+  constructor(registry: Registry, private readonly runtime: string, private readonly worker: string, private readonly role: HttpRole) {
+    this.duration = new BoundHistogram('cqrs_http_request_duration_seconds', 'Time to answer a request, by route and status', OUTCOME_LABELS, LATENCY_BUCKETS, registry);
+    this.requests = new BoundCounter('cqrs_http_requests_total', 'Requests answered', OUTCOME_LABELS, registry);
+    this.inFlight = new BoundGauge('cqrs_http_requests_in_flight', 'Requests being handled now', ['runtime'], registry).bind({ runtime });
+    this.shares = new BoundCounter('cqrs_worker_requests_total', 'Requests answered by each worker (how evenly the pool spreads load)', ['runtime', 'worker'], registry);
   }
 
   hook(): PipelineHook {
-    const { share, inFlight } = this;
+    const { inFlight } = this;
+    // A front (the fork master) serves no request itself: it has no share to report.
+    const share = this.role === 'front' ? { inc() {} } : this.shares.bind({ runtime: this.runtime, worker: this.worker });
     if (this.role === 'back') return { onRequest: () => () => share.inc() };
     const countsShare = this.role === 'server';
     return {
@@ -67,7 +60,7 @@ export class HttpMetrics {
     let outcome = this.outcomes.get(key);
     if (!outcome) {
       const labels = { runtime: this.runtime, route, method, status: String(status), source };
-      outcome = { duration: this.duration.labels(labels), count: this.requests.labels(labels) };
+      outcome = { duration: this.duration.bind(labels), count: this.requests.bind(labels) };
       this.outcomes.set(key, outcome);
     }
     return outcome;
