@@ -13,8 +13,8 @@ runCli(async () => {
     await app.close();
     return;
   }
-  app.logger.info('projector started', { intervalMs: config.projectorIntervalMs });
-  app.projector.start(config.projectorIntervalMs);
+  app.logger.info('projector started (it also rebuilds a read model that does not belong to this database)', { intervalMs: config.projectorIntervalMs });
+  app.keeper.start(config.projectorIntervalMs);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

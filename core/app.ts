@@ -16,6 +16,7 @@ import { ProjectionService } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './model/catalogue.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
+import { ReadModelKeeper, type KeeperObserver } from './projections/ReadModelKeeper.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
 import type { EntityQueries } from './model/EntityQueries.js';
 import { OrderDbQueries } from './queries/OrderDbQueries.js';
@@ -43,6 +44,8 @@ export interface Application {
   readonly repositories: ProjectionRepositories;
   readonly projector: Projector;
   readonly rebuilder: ProjectionRebuilder;
+  /** Polls the outbox and keeps the read model belonging to this write model (rebuilding it when it does not). */
+  readonly keeper: ReadModelKeeper;
   /** Waits until Redis is connected (a lazy client connects now); rejects on the first connection error. */
   connectRedis(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +61,8 @@ export interface ApplicationOptions {
   readonly projectorObserver?: ProjectorObserver;
   /** Told of every Redis call's round trip (the process's metrics). */
   readonly redisObserver?: RedisCallObserver;
+  /** Told when the read model was rebuilt by itself (the process's metrics). */
+  readonly keeperObserver?: KeeperObserver;
 }
 
 /** A value built on first use, then kept: a per-request application builds only what its request touches. */
@@ -104,7 +109,12 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     customer: { db: new CustomerDbQueries(knex), projection: projectionReads('customer', () => new ProjectionService(repositories().customer, 'customer')) },
     order: { db: new OrderDbQueries(knex), projection: projectionReads('order', () => new ProjectionService(repositories().order, 'order')) },
   }));
-  const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize));
+  const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize, config.redisPrefix));
+  const keeper = lazy(() => {
+    const built = new ReadModelKeeper(knex, redis, config.redisPrefix, projector(), rebuilder, logger);
+    if (options.keeperObserver) built.observe(options.keeperObserver);
+    return built;
+  });
   let projectorBuilt = false;
   return {
     config,
@@ -116,9 +126,10 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     get repositories() { return repositories(); },
     get projector() { projectorBuilt = true; return projector(); },
     get rebuilder() { return rebuilder(); },
+    get keeper() { projectorBuilt = true; return keeper(); },
     connectRedis: () => connectRedis(client),
     async close() {
-      if (projectorBuilt) await projector().stop();
+      if (projectorBuilt) await keeper().stop();
       redis.disconnect();
       await knex.destroy();
     },

@@ -8,6 +8,7 @@ export const Tables = {
   events: 'events',
   eventSequence: 'event_sequence',
   aggregateCounts: 'aggregate_counts',
+  writeModelIdentity: 'write_model_identity',
 } as const;
 
 /** The write model's data tables, each before the tables it references: the order to empty them in. */

@@ -4,6 +4,7 @@ import { pageBody, parsePageRequest } from '../pagination.js';
 import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
+import { readModelState } from '../projections/ReadModelIdentity.js';
 import { json } from './responses.js';
 import type { HttpRequest, HttpResponse, Route, RouteSource } from './types.js';
 
@@ -99,8 +100,14 @@ export const ROUTES: readonly Route[] = Object.freeze([
         serviceStatus(() => app.knex.raw('SELECT 1')),
         serviceStatus(() => app.redis.ping()),
       ]);
-      const ok = mysql === 'up' && redis === 'up';
-      return json(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', mysql, redis, ...(!ok && { error: 'A backing service (MySQL or Redis) is unavailable' }) });
+      if (mysql === 'down' || redis === 'down') {
+        return json(503, { status: 'unavailable', mysql, redis, read_model: 'unknown', error: 'A backing service (MySQL or Redis) is unavailable' });
+      }
+      // Serving, but from projections that do not belong to this database's data set: being rebuilt.
+      const state = await readModelState(app.knex, app.redis, app.config.redisPrefix);
+      return state.status === 'ok'
+        ? json(200, { status: 'ok', mysql, redis, read_model: 'ok' })
+        : json(200, { status: 'degraded', mysql, redis, read_model: state.reason });
     },
   },
   {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { Counter, type Registry } from 'prom-client';
 import { BoundHistogram } from './BoundMetrics.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
+import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 
 const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -16,6 +17,7 @@ export class DataSourceMetrics {
   private readonly redisCommands = new Map<string, { observe(value: number): void }>();
   private readonly projected: Counter<'runtime' | 'path'>;
   private readonly inlineFailures: { inc(): void };
+  private readonly selfRebuilds: Counter<'runtime' | 'reason'>;
 
   constructor(registry: Registry, private readonly runtime: string) {
     const registers = [registry];
@@ -33,6 +35,10 @@ export class DataSourceMetrics {
     this.projected.inc({ runtime, path: 'inline' }, 0);
     this.projected.inc({ runtime, path: 'catch-up' }, 0);
     inlineFailures.inc({ runtime }, 0);
+    this.selfRebuilds = new Counter({
+      name: 'cqrs_read_model_rebuilds_total', help: 'Read model rebuilt by itself because it did not belong to this write model, by reason',
+      labelNames: ['runtime', 'reason'], registers,
+    });
   }
 
   /** Times the queries of this knex instance. */
@@ -59,6 +65,12 @@ export class DataSourceMetrics {
       applied: (path, count) => this.projected.inc({ runtime, path }, count),
       inlineFailed: () => this.inlineFailures.inc(),
     };
+  }
+
+  /** Counts the read model's own rebuilds: give it to `createApplication` (option `keeperObserver`). */
+  keeperObserver(): KeeperObserver {
+    const { runtime } = this;
+    return { rebuilt: (reason) => this.selfRebuilds.inc({ runtime, reason }) };
   }
 
   /** Times Redis calls: give it to `createApplication` (option `redisObserver`). */

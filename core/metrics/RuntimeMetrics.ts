@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { Application } from '../app.js';
 import type { PipelineHook } from '../http/types.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
+import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 import { DataSourceMetrics } from './DataSourceMetrics.js';
 import { HttpMetrics, type HttpRole } from './HttpMetrics.js';
@@ -32,8 +33,12 @@ export class RuntimeMetrics {
   }
 
   /** What `createApplication` needs to time Redis calls and count what its projector applies. */
-  applicationObservers(): { redisObserver: RedisCallObserver; projectorObserver: ProjectorObserver } {
-    return { redisObserver: this.dataSources.redisObserver(), projectorObserver: this.dataSources.projectorObserver() };
+  applicationObservers(): { redisObserver: RedisCallObserver; projectorObserver: ProjectorObserver; keeperObserver: KeeperObserver } {
+    return {
+      redisObserver: this.dataSources.redisObserver(),
+      projectorObserver: this.dataSources.projectorObserver(),
+      keeperObserver: this.dataSources.keeperObserver(),
+    };
   }
 
   /** Times this application's MySQL queries (knex's query events). */
@@ -41,9 +46,9 @@ export class RuntimeMetrics {
     this.dataSources.watchKnex(app.knex);
   }
 
-  /** Projector lag, in the process that runs the projector. */
+  /** Projector lag and the read model's state, in the process that runs the projector. */
   watchProjector(app: Application): void {
-    registerProjectorLag(this.registry, this.runtime, app.projector);
+    registerProjectorLag(this.registry, this.runtime, app.projector, app.keeper);
   }
 
   watchPool(state: () => PoolState): PoolCounters {

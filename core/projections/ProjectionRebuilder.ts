@@ -9,6 +9,7 @@ import { ProductDbQueries } from '../queries/ProductDbQueries.js';
 import { AGGREGATE_TYPES, entityOf, type AggregateType } from '../model/catalogue.js';
 import { liveCount } from '../queries/sql.js';
 import type { Projector } from './Projector.js';
+import { recordReadModelIdentity, writeModelIdentity } from './ReadModelIdentity.js';
 import type { ProjectionRepositories } from './ProjectionRepositories.js';
 import type { ProjectionRepository } from './ProjectionRepository.js';
 
@@ -45,6 +46,7 @@ export class ProjectionRebuilder {
     private readonly repositories: ProjectionRepositories,
     private readonly projector: Projector,
     private readonly batchSize: number,
+    private readonly prefix: string,
   ) {}
 
   async rebuild(type: AggregateType, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult> {
@@ -82,11 +84,19 @@ export class ProjectionRebuilder {
     }
   }
 
-  /** Rebuilds every projection, then moves the projector's checkpoint to the oldest snapshot read. */
+  /**
+   * Rebuilds every projection, moves the projector's checkpoint to the oldest snapshot read, then records which
+   * write model and data set the read model now belongs to (read before the first snapshot: a data set replaced
+   * meanwhile leaves the read model marked as the older one, and it is rebuilt again).
+   */
   async rebuildAll(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult[]> {
+    const identity = await writeModelIdentity(this.knex);
     const results: RebuildResult[] = [];
     for (const type of AGGREGATE_TYPES) results.push(await this.rebuild(type, onProgress));
-    await this.projector.advanceCheckpoint(Math.min(...results.map((r) => r.snapshotPosition)));
+    const oldestSnapshot = Math.min(...results.map((r) => r.snapshotPosition));
+    // A checkpoint past the outbox (an outbox replaced) would never be reached again: set it, do not advance it.
+    await this.projector.resetCheckpoint(oldestSnapshot);
+    await recordReadModelIdentity(this.redis, this.prefix, identity);
     return results;
   }
 

@@ -11,6 +11,7 @@ import type { CustomerProjection } from '../model/Customer.js';
 import type { OrderProjection } from '../model/Order.js';
 import type { ProductProjection } from '../model/Product.js';
 import { checkpointKey } from './ProjectionKeys.js';
+import { identityKey } from './ReadModelIdentity.js';
 
 const ADVANCE_CHECKPOINT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -42,7 +43,7 @@ export interface ProjectorStats {
 export class Projector {
   readonly stats: ProjectorStats = { inlineFailures: 0, eventsCaughtUp: 0 };
   private readonly checkpointKey: string;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly identityKey: string;
   private running: Promise<number> | undefined;
   private observer: ProjectorObserver | undefined;
 
@@ -54,6 +55,7 @@ export class Projector {
     private readonly logger: Logger,
   ) {
     this.checkpointKey = checkpointKey(redisPrefix);
+    this.identityKey = identityKey(redisPrefix);
     if (!('advanceCheckpoint' in redis)) {
       redis.defineCommand('advanceCheckpoint', { numberOfKeys: 1, lua: ADVANCE_CHECKPOINT });
     }
@@ -129,15 +131,20 @@ export class Projector {
     return Number((await this.redis.get(this.checkpointKey)) ?? 0);
   }
 
+  /** Sets the checkpoint to `position`, down as well as up (a full rebuild starts the projector afresh). */
+  async resetCheckpoint(position: number): Promise<void> {
+    await this.redis.set(this.checkpointKey, String(position));
+  }
+
   async advanceCheckpoint(position: number): Promise<void> {
     await (this.redis as unknown as { advanceCheckpoint(key: string, position: number): Promise<number> })
       .advanceCheckpoint(this.checkpointKey, position);
   }
 
-  /** Forgets every projection and the checkpoint (the write model was replaced, e.g. by the seeder). */
+  /** Forgets every projection, the checkpoint and whose read model it was (the write model was replaced). */
   async reset(): Promise<void> {
     const { product, customer, order } = this.repositories;
-    await Promise.all([product.clear(), customer.clear(), order.clear(), this.redis.del(this.checkpointKey)]);
+    await Promise.all([product.clear(), customer.clear(), order.clear(), this.redis.del(this.checkpointKey, this.identityKey)]);
   }
 
   /** Outbox position minus checkpoint: how many events the read model is behind. */
@@ -169,27 +176,8 @@ export class Projector {
     return applied;
   }
 
-  /** Polls the outbox every `intervalMs`; errors (a service down) are logged once and retried. */
-  start(intervalMs: number): void {
-    if (this.timer) return;
-    let failing = false;
-    const tick = async () => {
-      try {
-        await this.catchUp();
-        if (failing) this.logger.info('projector caught up again');
-        failing = false;
-      } catch (err) {
-        if (!failing) this.logger.warn('projector catch-up failed; retrying', { err });
-        failing = true;
-      }
-      if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
-    };
-    this.timer = setTimeout(tick, 0).unref();
-  }
-
+  /** Waits for a catch-up under way to end. */
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
 }

@@ -67,6 +67,8 @@ export class Seeder {
       try {
         await this.deleteBeyond(trx, sizes);
         await trx(Tables.eventSequence).update({ last_position: 0 });
+        // A new data set: read models built from the previous one no longer belong to it.
+        await trx(Tables.writeModelIdentity).where({ id: 1 }).increment('generation', 1);
         await this.insertProducts(trx, sizes, random, productPrices, onProgress);
         await this.insertCustomers(trx, sizes, random, onProgress);
         orderItems = await this.insertOrders(trx, sizes, random, productPrices, onProgress);

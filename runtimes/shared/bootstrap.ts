@@ -18,7 +18,7 @@ export async function bootApplication(config: Config, metrics: RuntimeMetrics, o
   }
   if (options.projector) {
     metrics.watchProjector(app);
-    app.projector.start(config.projectorIntervalMs);
+    app.keeper.start(config.projectorIntervalMs);
   }
   return app;
 }

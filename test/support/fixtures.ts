@@ -5,14 +5,15 @@ import { createKnex, ensureDatabase } from '../../core/db/connection.js';
 import { migrateLatest } from '../../core/db/migrate.js';
 import { DATA_TABLES_CHILDREN_FIRST, Tables } from '../../core/db/tables.js';
 import { silentLogger } from '../../core/logger.js';
-import { connectRedis } from '../../core/redis/connection.js';
+import { connectRedis, createRedis } from '../../core/redis/connection.js';
 import { Seeder } from '../../core/seed/Seeder.js';
 
 let prepared: Promise<void> | undefined;
 
 /**
  * Once per test run: the services must answer (started if need be, or the run fails with the reason),
- * and the test database is recreated from the migrations.
+ * the test database is recreated from the migrations, and the test's Redis keys (its prefix) deleted (a lock left
+ * by a runtime killed mid-rebuild in an earlier run would block rebuilds for minutes).
  */
 export function prepareTestDatabase(): Promise<void> {
   prepared ??= (async () => {
@@ -31,6 +32,15 @@ export function prepareTestDatabase(): Promise<void> {
       await migrateLatest(knex);
     } finally {
       await knex.destroy();
+    }
+    const redis = createRedis(config.redisUrl, { lazy: true });
+    try {
+      await connectRedis(redis);
+      for await (const keys of redis.scanStream({ match: `${config.redisPrefix}*`, count: 1000 })) {
+        if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+      }
+    } finally {
+      redis.disconnect();
     }
   })();
   return prepared;
@@ -62,5 +72,21 @@ export async function resetData(app: Application): Promise<void> {
 export async function seedSmall(app: Application, sizes = { products: 30, customers: 10, orders: 40, itemsPerOrder: 3, seed: 7 }): Promise<void> {
   await new Seeder(app.knex, 25).seed(sizes);
   await app.projector.reset();
-  await app.rebuilder.rebuildAll();
+  await rebuildAllWhenFree(app);
+}
+
+/**
+ * A full rebuild, waiting its turn: a runtime under test may be rebuilding the read model by itself (its keeper
+ * saw the data set change), and a second rebuild of an entity is refused while one runs.
+ */
+export async function rebuildAllWhenFree(app: Application): Promise<void> {
+  for (const deadline = Date.now() + 30_000; ;) {
+    try {
+      await app.rebuilder.rebuildAll();
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CONFLICT' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

@@ -52,20 +52,21 @@ describe('migrations: knex\'s folder and CLI', function () {
 
   it('migrate:status (knex\'s CLI) shows the migrations pending, then applied after migrateLatest', async () => {
     const pending = knexCli(mysqlUrl, 'migrate:status');
-    expect(pending.output).to.match(/Found 1 Pending Migration file\/files\.\s+001_initial_schema\.js/);
+    expect(pending.output).to.match(/Found 2 Pending Migration file\/files\.\s+001_initial_schema\.js\s+002_write_model_identity\.js/);
 
-    expect(await migrateLatest(knex)).to.deep.equal(['001_initial_schema.js']);
+    expect(await migrateLatest(knex)).to.deep.equal(['001_initial_schema.js', '002_write_model_identity.js']);
     expect(await knex.schema.hasTable('orders')).to.equal(true);
+    expect(await knex('write_model_identity').count({ n: '*' }).first()).to.deep.equal({ n: 1 });
     const done = knexCli(mysqlUrl, 'migrate:status');
     expect(done.status, done.output).to.equal(0);
-    expect(done.output).to.match(/Found 1 Completed Migration file\/files\.\s+001_initial_schema\.js\s+No Pending Migration files Found\./);
+    expect(done.output).to.match(/Found 2 Completed Migration file\/files\.\s+001_initial_schema\.js\s+002_write_model_identity\.js\s+No Pending Migration files Found\./);
   });
 
   it('a database migrated by the former hand-kept list (names without .js) is recognised, not reported corrupt', async () => {
-    expect(await knex('knex_migrations').update({ name: '001_initial_schema' })).to.equal(1);
+    expect(await knex('knex_migrations').where({ name: '001_initial_schema.js' }).update({ name: '001_initial_schema' })).to.equal(1);
     expect(knexCli(mysqlUrl, 'migrate:status').output).to.contain('The migration directory is corrupt');
     expect(await migrateLatest(knex)).to.deep.equal([]);
-    expect(await knex('knex_migrations').pluck('name')).to.deep.equal(['001_initial_schema.js']);
+    expect(await knex('knex_migrations').orderBy('id').pluck('name')).to.deep.equal(['001_initial_schema.js', '002_write_model_identity.js']);
   });
 
   it('migrateRollbackAll drops every table the migrations made', async () => {

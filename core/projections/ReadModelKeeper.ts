@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { ProjectionRebuilder } from './ProjectionRebuilder.js';
+import type { Projector } from './Projector.js';
+import { readModelState, type ReadModelProblem } from './ReadModelIdentity.js';
+
+/** What the keeper last found, for /metrics. */
+export type KeeperStatus = { readonly state: 'ok' | 'unknown' } | { readonly state: 'degraded'; readonly reason: ReadModelProblem };
+
+/** Told when the keeper rebuilt the read model by itself, and why. */
+export interface KeeperObserver {
+  rebuilt(reason: ReadModelProblem): void;
+}
+
+const HEAL_LOCK_MS = 10 * 60_000;
+
+/**
+ * Keeps the read model right, on every poll: when it belongs to this write model and data set, the projector
+ * catches up from the outbox; when it does not (Redis emptied or restarted, another database, a replaced data
+ * set, a checkpoint past the outbox), it is rebuilt by itself, atomically, by one process at a time — readers
+ * keep the old projections until the swap, and /healthz says `degraded` meanwhile.
+ */
+export class ReadModelKeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private status: KeeperStatus = { state: 'unknown' };
+  private observer: KeeperObserver | undefined;
+  private readonly healLock: string;
+  private polling: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly projector: Projector,
+    private readonly rebuilder: () => ProjectionRebuilder,
+    private readonly logger: Logger,
+  ) {
+    this.healLock = `${prefix}readmodel:heal-lock`;
+  }
+
+  observe(observer: KeeperObserver): void {
+    this.observer = observer;
+  }
+
+  lastStatus(): KeeperStatus {
+    return this.status;
+  }
+
+  /** One poll: check, then catch up or heal. Resolves with what it found. */
+  async keep(): Promise<KeeperStatus> {
+    const state = await readModelState(this.knex, this.redis, this.prefix);
+    if (state.status === 'ok') {
+      this.status = { state: 'ok' };
+      await this.projector.catchUp();
+      return this.status;
+    }
+    this.status = { state: 'degraded', reason: state.reason };
+    await this.heal(state.reason);
+    return this.status;
+  }
+
+  /** Polls every `intervalMs`; a failure (a service down) is logged once and retried. */
+  start(intervalMs: number): void {
+    if (this.timer) return;
+    let failing = false;
+    const tick = async () => {
+      try {
+        await (this.polling = this.keep());
+        if (failing) this.logger.info('read model keeper running again');
+        failing = false;
+      } catch (err) {
+        if (!failing) this.logger.warn('read model keeper failed; retrying', { err });
+        failing = true;
+        this.status = { state: 'unknown' };
+      }
+      if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Stops polling, after the poll under way (a rebuild under way finishes: its locks are released). */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.polling?.catch(() => undefined);
+    await this.projector.stop();
+  }
+
+  /** Rebuilds everything, unless another process is already at it (then the next poll looks again). */
+  private async heal(reason: ReadModelProblem): Promise<void> {
+    const token = randomUUID();
+    if ((await this.redis.set(this.healLock, token, 'PX', HEAL_LOCK_MS, 'NX')) !== 'OK') return;
+    this.logger.warn('the read model does not match the write model; rebuilding it', { reason });
+    try {
+      await this.rebuilder().rebuildAll();
+      this.observer?.rebuilt(reason);
+      this.status = { state: 'ok' };
+      this.logger.info('read model rebuilt', { reason });
+    } finally {
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.healLock, token);
+    }
+  }
+}
