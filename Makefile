@@ -8,7 +8,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
 
 .PHONY: help install build dashboards services migrate migrate-status migration seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
-        rebuild-original prepare-bench bench bench-quick $(K6_TARGETS) \
+        rebuild-original verify-projections prepare-bench bench bench-quick $(K6_TARGETS) \
         test test-unit test-integration clean compare-builds observe observe-down
 
 help: ## list the targets
@@ -50,6 +50,9 @@ rebuild-projections: migrate ## rebuild every projection from MySQL (atomic swap
 # rebuild-products, rebuild-customers, rebuild-orders: rebuild one projection
 $(addprefix rebuild-,$(ENTITIES)): rebuild-%: migrate
 	$(NODE) dist/cli/rebuild.js $*
+
+verify-projections: migrate ## compare every id and page of every entity, MySQL against the projections (exit 1 on a mismatch)
+	$(NODE) dist/cli/verify-projections.js
 
 projector: migrate ## run the outbox projector in the foreground (Ctrl-C stops it)
 	$(NODE) dist/cli/projector.js

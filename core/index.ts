@@ -10,3 +10,4 @@ export { originalKeys, writeOriginalLayout } from './projections/original/Origin
 export type { RebuildProgress, RebuildResult } from './projections/ProjectionRebuilder.js';
 export { liveCount } from './queries/sql.js';
 export { Seeder, type SeedProgress, type SeedResult } from './seed/Seeder.js';
+export { verifyReadModel, type Mismatch, type Verification } from './ReadModelVerifier.js';

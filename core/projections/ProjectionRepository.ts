@@ -141,6 +141,23 @@ export class ProjectionRepository<T extends { id: number }> {
     return (await this.page({ kind: 'offset', offset: 0, limit: 2_000_000_000 })).items;
   }
 
+  /**
+   * Every stored projection by id, whatever is stored: a value that does not decode comes back as an Error
+   * (for checks that must report a corrupt projection, not stop at it).
+   */
+  async stored(): Promise<Map<number, T | Error>> {
+    const entries = await this.redis.hgetallBuffer(this.keys.live.data);
+    const stored = new Map<number, T | Error>();
+    for (const [id, blob] of Object.entries(entries)) {
+      try {
+        stored.set(Number(id), unpack(blob) as T);
+      } catch (err) {
+        stored.set(Number(id), err as Error);
+      }
+    }
+    return stored;
+  }
+
   /** Removes the live key set (used when the write model is wiped, e.g. by the seeder). */
   async clear(): Promise<void> {
     const { live, rebuild } = this.keys;

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Application } from '../../../../core/app.js';
+import { checkpointKey } from '../../../../core/projections/ProjectionKeys.js';
+import { identityKey, readModelState, writeModelIdentity } from '../../../../core/projections/ReadModelIdentity.js';
+import { verifyReadModel } from '../../../../core/ReadModelVerifier.js';
+import { createTestApp, resetData, seedSmall } from '../../../support/fixtures.js';
+
+// The read model must never stay wrong: whatever happened to Redis or to MySQL, one poll of the keeper finds
+// it, rebuilds, and leaves projections equal to the write model.
+
+const VERIFY_SCRIPT = fileURLToPath(new URL('../../../../cli/verify-projections.js', import.meta.url));
+
+async function deleteTestKeys(app: Application): Promise<void> {
+  const keys = await app.redis.keys(`${app.config.redisPrefix}*`);
+  if (keys.length > 0) await app.redis.del(...keys);
+}
+
+describe('read model identity and the keeper', function () {
+  this.timeout(60_000);
+  let app: Application;
+
+  before(async () => {
+    app = await createTestApp();
+  });
+  beforeEach(async () => {
+    await resetData(app);
+    await seedSmall(app);
+    await app.commands.product.create({ name: 'After the seed', price: '3.00' }); // an event in the outbox
+  });
+  after(async () => { await app.close(); });
+
+  it('after a full rebuild the read model belongs to this write model and data set', async () => {
+    expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'ok' });
+    expect(JSON.parse((await app.redis.get(identityKey(app.config.redisPrefix)))!)).to.deep.equal(await writeModelIdentity(app.knex));
+  });
+
+  const cases: ReadonlyArray<[title: string, reason: string, harm: (a: Application) => Promise<unknown>]> = [
+    ['Redis emptied (restarted, or a cache that keeps nothing)', 'empty', deleteTestKeys],
+    ['the read model of another database', 'other-database', (a) => a.knex('write_model_identity').update({ identity: randomUUID() })],
+    ['the read model of an earlier data set (the write model was reseeded)', 'other-data-set', (a) => a.knex('write_model_identity').increment('generation', 1)],
+    ['a checkpoint past the end of the outbox', 'ahead-of-outbox', (a) => a.redis.set(checkpointKey(a.config.redisPrefix), '1000000')],
+  ];
+  for (const [title, reason, harm] of cases) {
+    it(`${title}: found (${reason}) and rebuilt in one poll, equal to MySQL after it`, async () => {
+      await harm(app);
+      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'degraded', reason });
+      expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
+      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'ok' });
+      const { mismatches, compared } = await verifyReadModel(app);
+      expect(mismatches).to.deep.equal([]);
+      expect(compared.ids).to.equal(31 + 10 + 40);
+    });
+  }
+
+  it('while another process holds the heal lock, a keeper waits its turn instead of rebuilding too', async () => {
+    await deleteTestKeys(app);
+    const lock = `${app.config.redisPrefix}readmodel:heal-lock`;
+    await app.redis.set(lock, 'someone-else', 'PX', 60_000);
+    expect(await app.keeper.keep()).to.deep.equal({ state: 'degraded', reason: 'empty' });
+    expect(await app.redis.hlen(`${app.config.redisPrefix}products:data`), 'nothing rebuilt').to.equal(0);
+    await app.redis.del(lock);
+    expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
+  });
+
+  describe('verifyReadModel and make verify-projections', () => {
+    const run = () => spawnSync(process.execPath, [VERIFY_SCRIPT], { encoding: 'utf8', env: process.env });
+
+    it('a read model equal to MySQL: no mismatch, exit 0', () => {
+      const result = run();
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout).to.match(/81 ids and 3 pages compared, 0 mismatches/);
+    });
+
+    it('a forged projection, an undecodable one and one without a live row: each named, counted, exit 1', async () => {
+      const data = (entity: string) => `${app.config.redisPrefix}${entity}:data`;
+      const forged = { ...(await app.reads.product.projection.get(5)), name: 'Forged' };
+      const { pack } = await import('msgpackr');
+      await app.redis.hset(data('products'), '5', pack(forged));
+      await app.redis.hset(data('customers'), '3', 'not msgpack');
+      await app.redis.hset(data('orders'), '999', pack({ id: 999 }));
+      const { mismatches } = await verifyReadModel(app);
+      expect(mismatches.map((m) => `${m.entity} ${m.where}`)).to.include.members(['products id 5', 'customers id 3', 'orders id 999']);
+      expect(mismatches.find((m) => m.where === 'id 5')!.projection).to.contain('Forged');
+      expect(mismatches.find((m) => m.entity === 'customers' && m.where === 'id 3')!.projection).to.match(/undecodable/);
+      expect(mismatches.find((m) => m.where === 'id 999')!.database).to.equal('(no live row)');
+      const result = run();
+      expect(result.status).to.equal(1);
+      expect(result.stdout).to.contain('products id 5').and.contain('customers id 3').and.match(/[1-9]\d* mismatches/);
+    });
+  });
+});
