@@ -80,6 +80,7 @@ describe('a read model that heals itself, with the runtimes running', function (
     const healedIn = await untilHealthy(watched.url);
     expect(healedIn).to.be.below(HEAL_WITHIN_MS);
     const acknowledged = await load.stop();
+    console.log(`      (healed ${healedIn} ms after a keeper started; ${acknowledged.length} writes acknowledged meanwhile)`);
     expect(acknowledged.length, 'writes acknowledged during the test').to.be.greaterThan(10);
     // The projector catches up the last writes; then the projections equal MySQL, every write included.
     for (const deadline = Date.now() + 10_000; (await app.projector.lag()) > 0 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
