@@ -1,8 +1,9 @@
 // `make services`: makes sure MySQL and Redis answer at MYSQL_URL and REDIS_URL. Where one does not and its
 // server binary is installed, a private instance is started on loopback under SERVICES_DIR (git-ignored);
-// otherwise it stops with a message saying what to install.
+// otherwise it stops with a message saying what to install. It never puts a fresh, empty private MySQL where a
+// server of the user's answered before: that would serve a different database under the configured address.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -99,19 +100,84 @@ async function startRedis(config: Config, log: (line: string) => void): Promise<
   mkdirSync(dir, { recursive: true });
   log(`starting a private Redis on ${where} (log in ${logFile})`);
   const out = openSync(logFile, 'a');
-  const child = spawn(server, ['--bind', '127.0.0.1', '--port', String(url.port || 6379), '--save', '', '--appendonly', 'no', '--dir', dir],
+  const child = spawn(server, ['--bind', '127.0.0.1', '--port', String(url.port || 6379), '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--pidfile', `${dir}/redis.pid`],
     { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   await waitUntil(() => redisAnswers(config.redisUrl), 'Redis', logFile);
 }
 
+/** Which servers answered at which address, and whether they were this project's private ones (SERVICES_DIR/servers.json). */
+type SeenServers = Record<string, { readonly private: boolean; readonly lastSeen: string }>;
+
+function seenFile(config: Config): string {
+  return resolve(config.servicesDir, 'servers.json');
+}
+
+function readSeen(config: Config): SeenServers {
+  try {
+    return JSON.parse(readFileSync(seenFile(config), 'utf8')) as SeenServers;
+  } catch {
+    return {};
+  }
+}
+
+function recordSeen(config: Config, address: string, isPrivate: boolean): void {
+  const seen = { ...readSeen(config), [address]: { private: isPrivate, lastSeen: new Date().toISOString() } };
+  mkdirSync(config.servicesDir, { recursive: true });
+  writeFileSync(seenFile(config), `${JSON.stringify(seen, null, 2)}\n`);
+}
+
+/** Whether the server answering is the private instance this project started (its pid file names a live process). */
+function isPrivateInstance(config: Config, service: 'mariadb' | 'redis'): boolean {
+  const pidFile = resolve(config.servicesDir, service, `${service}.pid`);
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function mysqlAddress(config: Config): string {
+  const url = new URL(config.mysqlUrl);
+  return `mysql ${url.hostname}:${url.port || 3306}`;
+}
+
+function redisAddress(config: Config): string {
+  const url = new URL(config.redisUrl);
+  return `redis ${url.hostname}:${url.port || 6379}`;
+}
+
 /** Checks both services, starting private instances where possible; throws ServiceUnavailableError otherwise. */
 export async function ensureServices(config: Config, log: (line: string) => void = () => undefined): Promise<void> {
   const [mysqlUp, redisUp] = await Promise.all([mysqlAnswers(config.mysqlUrl), redisAnswers(config.redisUrl)]);
-  if (mysqlUp) log(`MySQL answers at ${new URL(config.mysqlUrl).host}`);
-  else await startMariadb(config, log);
-  if (redisUp) log(`Redis answers at ${new URL(config.redisUrl).host}`);
-  else await startRedis(config, log);
+  const seen = readSeen(config);
+  if (mysqlUp) {
+    log(`MySQL answers at ${new URL(config.mysqlUrl).host}`);
+    recordSeen(config, mysqlAddress(config), isPrivateInstance(config, 'mariadb'));
+  } else {
+    const before = seen[mysqlAddress(config)];
+    if (before && !before.private) {
+      throw new ServiceUnavailableError(`MySQL at ${new URL(config.mysqlUrl).host} (MYSQL_URL) answered before (your server, last seen ${before.lastSeen}) and does not answer now. ` +
+        `Start it again. A private MariaDB started in its place would be another, empty database under the same address, so make services does not do it; ` +
+        `to have one anyway, delete ${seenFile(config)} or point MYSQL_URL elsewhere.`);
+    }
+    await startMariadb(config, log);
+    recordSeen(config, mysqlAddress(config), true);
+  }
+  if (redisUp) {
+    log(`Redis answers at ${new URL(config.redisUrl).host}`);
+    recordSeen(config, redisAddress(config), isPrivateInstance(config, 'redis'));
+  } else {
+    const before = seen[redisAddress(config)];
+    if (before && !before.private) {
+      log(`WARNING: Redis at ${new URL(config.redisUrl).host} answered before (your server) and does not now: starting a private, EMPTY Redis in its place. ` +
+        'The runtimes rebuild the read model from MySQL by themselves (it holds only projections).');
+    }
+    await startRedis(config, log);
+    recordSeen(config, redisAddress(config), true);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
