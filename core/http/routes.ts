@@ -104,7 +104,8 @@ export const ROUTES: readonly Route[] = Object.freeze([
         return json(503, { status: 'unavailable', mysql, redis, read_model: 'unknown', error: 'A backing service (MySQL or Redis) is unavailable' });
       }
       // Serving, but from projections that do not belong to this database's data set: being rebuilt.
-      const state = await readModelState(app.knex, app.redis, app.config.redisPrefix);
+      const state = await readModelState(app.knex, app.redis, app.config.redisPrefix).catch(() => undefined);
+      if (!state) return json(200, { status: 'degraded', mysql, redis, read_model: 'unknown', error: 'The read model could not be checked (is the database migrated? make migrate)' });
       return state.status === 'ok'
         ? json(200, { status: 'ok', mysql, redis, read_model: 'ok' })
         : json(200, { status: 'degraded', mysql, redis, read_model: state.reason });

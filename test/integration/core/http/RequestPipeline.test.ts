@@ -81,6 +81,18 @@ describe('RequestPipeline: match → preHandler → handler → one error mapper
       }
     });
 
+    it('/healthz: ok with the read model built from this database; degraded, never a 500, when it cannot be checked', async () => {
+      expect(bodyOf(await pipeline.handle(get('/healthz')))).to.deep.equal({ status: 'ok', mysql: 'up', redis: 'up', read_model: 'ok' });
+      await app.knex.schema.renameTable('write_model_identity', 'write_model_identity_away');
+      try {
+        const response = await pipeline.handle(get('/healthz'));
+        expect(response.status).to.equal(200);
+        expect(bodyOf(response)).to.include({ status: 'degraded', read_model: 'unknown' });
+      } finally {
+        await app.knex.schema.renameTable('write_model_identity_away', 'write_model_identity');
+      }
+    });
+
     it('405 with Allow for a path that exists with other methods', async () => {
       const response = await pipeline.handle({ ...get('/en/products/db/1'), method: 'POST' });
       expect(response.status).to.equal(405);
