@@ -66,16 +66,17 @@ export interface ApplicationOptions {
 }
 
 /** A value built on first use, then kept: a per-request application builds only what its request touches. */
-function lazy<T>(build: () => T): () => T {
+function lazy<T>(build: () => T): (() => T) & { readonly built: () => boolean } {
   let value: T | undefined;
   let built = false;
-  return () => {
+  const get = () => {
     if (!built) {
       value = build();
       built = true;
     }
     return value as T;
   };
+  return Object.assign(get, { built: () => built });
 }
 
 /**
@@ -115,7 +116,6 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     if (options.keeperObserver) built.observe(options.keeperObserver);
     return built;
   });
-  let projectorBuilt = false;
   return {
     config,
     knex,
@@ -124,12 +124,14 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     get commands() { return commands(); },
     get reads() { return reads(); },
     get repositories() { return repositories(); },
-    get projector() { projectorBuilt = true; return projector(); },
+    get projector() { return projector(); },
     get rebuilder() { return rebuilder(); },
-    get keeper() { projectorBuilt = true; return keeper(); },
+    get keeper() { return keeper(); },
     connectRedis: () => connectRedis(client),
     async close() {
-      if (projectorBuilt) await keeper().stop();
+      // Stops the keeper's polling (if it polls) and waits for a catch-up under way.
+      if (keeper.built()) await keeper().stop();
+      else if (projector.built()) await projector().stop();
       redis.disconnect();
       await knex.destroy();
     },

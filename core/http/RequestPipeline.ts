@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { bodyTooLarge } from './body.js';
 import { DEBUG_ROUTES } from './debugRoutes.js';
 import { errorResponse } from './responses.js';
-import { decodeParameters, parameterNames, Router } from './router.js';
+import { Router } from './router.js';
 import { ROUTES } from './routes.js';
 import type { HttpRequest, HttpResponse, PipelineHook, RequestContext, RequestScope, Route } from './types.js';
 
@@ -60,7 +60,6 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 export class RequestPipeline {
   readonly routes: readonly Route[];
   readonly router: Router;
-  private readonly names: ReadonlyMap<Route, readonly string[]>;
   private readonly start: (request: HttpRequest) => Finish | undefined;
   private readonly preHandlers: ReadonlyArray<NonNullable<PipelineHook['preHandler']>>;
   private readonly responders: ReadonlyArray<NonNullable<PipelineHook['onResponse']>>;
@@ -68,7 +67,6 @@ export class RequestPipeline {
   constructor(private readonly options: PipelineOptions) {
     this.routes = options.debugRoutes ? [...DEBUG_ROUTES, ...ROUTES] : ROUTES;
     this.router = new Router(this.routes);
-    this.names = new Map(this.routes.map((route) => [route, parameterNames(route.pattern)]));
     const hooks = options.hooks ?? [];
     this.start = composeStarters(hooks.flatMap((h) => (h.onRequest ? [h.onRequest] : [])));
     this.preHandlers = hooks.flatMap((h) => (h.preHandler ? [h.preHandler] : []));
@@ -83,7 +81,7 @@ export class RequestPipeline {
     try {
       if (match) {
         scope.route = match.route;
-        scope.params = 'params' in match ? match.params : decodeParameters(this.names.get(match.route) ?? [], match.encodedParams);
+        scope.params = 'params' in match ? match.params : this.router.decode(match.route, match.encodedParams);
       } else {
         const found = this.router.match(request.method, request.path);
         scope.route = found.route;
@@ -110,10 +108,11 @@ export class RequestPipeline {
   }
 
   private answerError(err: unknown, scope: RequestScope): HttpResponse {
+    const error = toAppError(err);
     // Only a bug is logged: a 4xx is the client's, a 503 is the service's and is seen on /healthz.
-    if (toAppError(err).code === 'INTERNAL') {
+    if (error.code === 'INTERNAL') {
       this.options.logger.error('request failed', { err, method: scope.request.method, path: scope.request.path, route: scope.route?.pattern });
     }
-    return errorResponse(err);
+    return errorResponse(error);
   }
 }

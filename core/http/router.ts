@@ -21,7 +21,7 @@ function compile(route: Route): CompiledRoute {
 }
 
 /** Percent-decoded parameters by name; a malformed escape is the client's error (400), never a crash. */
-export function decodeParameters(names: readonly string[], encoded: readonly string[]): Record<string, string> {
+function decodeParameters(names: readonly string[], encoded: readonly string[]): Record<string, string> {
   const params: Record<string, string> = {};
   try {
     for (let i = 0; i < names.length; i++) params[names[i]!] = decodeURIComponent(encoded[i]!);
@@ -34,9 +34,16 @@ export function decodeParameters(names: readonly string[], encoded: readonly str
 /** The route table's own matcher, for runtimes without a router (fork) and for 404-versus-405 decisions. */
 export class Router {
   private readonly compiled: readonly CompiledRoute[];
+  private readonly names: ReadonlyMap<Route, readonly string[]>;
 
   constructor(routes: readonly Route[]) {
     this.compiled = routes.map(compile);
+    this.names = new Map(this.compiled.map(({ route, names }) => [route, names]));
+  }
+
+  /** A route's parameters as another router (Express, uWS) matched them: decoded by name here. */
+  decode(route: Route, encoded: readonly string[]): Record<string, string> {
+    return decodeParameters(this.names.get(route) ?? [], encoded);
   }
 
   /** The route for this method and path, or an AppError: NOT_FOUND, or METHOD_NOT_ALLOWED with the allowed methods. */

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { EventStore } from '../events/EventStore.js';
+import { acquireLock, releaseLock } from '../redis/lock.js';
 import { CustomerDbQueries } from '../queries/CustomerDbQueries.js';
 import { OrderDbQueries } from '../queries/OrderDbQueries.js';
 import { ProductDbQueries } from '../queries/ProductDbQueries.js';
@@ -80,7 +80,7 @@ export class ProjectionRebuilder {
       eventsReplayed += await this.replay(type, snapshotPosition, 'live');
       return { type, count, snapshotPosition, eventsReplayed, ms: performance.now() - started };
     } finally {
-      await this.releaseLock(repository.keys.rebuildLock, lock);
+      await releaseLock(this.redis, repository.keys.rebuildLock, lock);
     }
   }
 
@@ -112,13 +112,8 @@ export class ProjectionRebuilder {
   }
 
   private async acquireLock(key: string, type: AggregateType): Promise<string> {
-    const token = randomUUID();
-    const ok = await this.redis.set(key, token, 'PX', 10 * 60_000, 'NX');
-    if (ok !== 'OK') throw new AppError('CONFLICT', `a rebuild of the ${type} projections is already running (lock ${key})`);
+    const token = await acquireLock(this.redis, key, 10 * 60_000);
+    if (!token) throw new AppError('CONFLICT', `a rebuild of the ${type} projections is already running (lock ${key})`);
     return token;
-  }
-
-  private async releaseLock(key: string, token: string): Promise<void> {
-    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
   }
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { acquireLock, releaseLock } from '../redis/lock.js';
 import type { ProjectionRebuilder } from './ProjectionRebuilder.js';
 import type { Projector } from './Projector.js';
 import { readModelState, type ReadModelProblem } from './ReadModelIdentity.js';
@@ -90,8 +90,8 @@ export class ReadModelKeeper {
 
   /** Rebuilds everything, unless another process is already at it (then the next poll looks again). */
   private async heal(reason: ReadModelProblem): Promise<void> {
-    const token = randomUUID();
-    if ((await this.redis.set(this.healLock, token, 'PX', HEAL_LOCK_MS, 'NX')) !== 'OK') return;
+    const token = await acquireLock(this.redis, this.healLock, HEAL_LOCK_MS);
+    if (!token) return;
     this.logger.warn('the read model does not match the write model; rebuilding it', { reason });
     try {
       await this.rebuilder().rebuildAll();
@@ -99,7 +99,7 @@ export class ReadModelKeeper {
       this.status = { state: 'ok' };
       this.logger.info('read model rebuilt', { reason });
     } finally {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.healLock, token);
+      await releaseLock(this.redis, this.healLock, token);
     }
   }
 }
