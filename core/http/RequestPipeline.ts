@@ -22,6 +22,14 @@ export interface PipelineOptions {
 
 type Finish = (scope: RequestScope, response: HttpResponse) => void;
 
+/** Bodies are taken as sent: a compressed body is refused, whatever the runtime's framework could inflate. */
+function refusedEncoding(encoding: string | undefined): AppError | undefined {
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity' || encoding.trim() === '') return undefined;
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content encoding ${JSON.stringify(encoding)}: send the body uncompressed`, [
+    { field: 'content-encoding', message: 'must be identity (or absent)' },
+  ]);
+}
+
 function unreadBody(reason: NonNullable<HttpRequest['bodyUnread']>): AppError {
   if (reason === 'too-large') return bodyTooLarge();
   return new AppError('MALFORMED_BODY', 'The request body could not be read', [{ field: 'body', message: 'could not be read (the upload was cut or malformed)' }]);
@@ -87,6 +95,8 @@ export class RequestPipeline {
         scope.route = found.route;
         scope.params = found.params;
       }
+      const encodingError = refusedEncoding(request.contentEncoding);
+      if (encodingError) throw encodingError;
       if (request.bodyUnread) throw unreadBody(request.bodyUnread);
       for (const preHandler of this.preHandlers) {
         response = await preHandler(scope);

@@ -8,6 +8,8 @@ export interface HttpRequest {
   /** Raw query string without `?` (may be empty). */
   readonly query: string;
   readonly contentType: string | undefined;
+  /** The Content-Encoding header as sent (only identity, or none, is accepted: anything else is a 415). */
+  readonly contentEncoding?: string | undefined;
   /** Raw body bytes (empty when none, or when it was too large to read). */
   readonly body: Buffer;
   /** Why the adapter has no body to give: over the limit (the pipeline answers 413), or reading it failed (400). */

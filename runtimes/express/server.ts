@@ -21,6 +21,7 @@ function toHttpRequest(req: Request, bodyUnread?: HttpRequest['bodyUnread']): Ht
     path: req.path,
     query: q === -1 ? '' : req.originalUrl.slice(q + 1),
     contentType: req.headers['content-type'],
+    contentEncoding: req.headers['content-encoding'],
     body: Buffer.isBuffer(req.body) ? req.body : EMPTY,
     bodyUnread,
   };
@@ -45,7 +46,7 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
   server.disable('x-powered-by');
   server.set('etag', false);
   // Bodies are read only by the routes that take one (the reads skip the parser altogether).
-  const readBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  const readBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES, inflate: false });
   const noBody = (_req: Request, _res: Response, next: NextFunction) => next();
   for (const route of pipeline.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';

@@ -53,7 +53,7 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const { path, query } = splitUrl(req.url ?? '/');
     const { body, unread } = await readBody(req);
-    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], body, bodyUnread: unread }));
+    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread }));
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

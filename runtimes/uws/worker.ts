@@ -109,6 +109,7 @@ function handler(route: Route | undefined, parameterCount: number) {
     const method = req.getMethod().toUpperCase();
     const query = req.getQuery() ?? '';
     const contentType = req.getHeader('content-type') || undefined;
+    const contentEncoding = req.getHeader('content-encoding') || undefined;
     const path = req.getUrl();
     let encodedParams: string[] | undefined;
     if (route) {
@@ -116,7 +117,7 @@ function handler(route: Route | undefined, parameterCount: number) {
       for (let i = 0; i < parameterCount; i++) encodedParams[i] = req.getParameter(i);
     }
     const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
-      const request: HttpRequest = { method, path, query, contentType, body, bodyUnread };
+      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
       state.handedOver = true;
       void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
     };
