@@ -30,6 +30,10 @@ export interface Config {
   readonly pageMaxLimit: number;
   /** Cap of `?limit=all`, the original demo's whole-list read. */
   readonly listAllCap: number;
+  /** Largest `offset` the MySQL list routes accept; deeper pages are read with the cursor (`after`). */
+  readonly dbMaxOffset: number;
+  /** A MySQL statement of a request still running after this long is stopped (MariaDB max_statement_time); 0 never. */
+  readonly mysqlStatementTimeoutMs: number;
   readonly projectorIntervalMs: number;
   /**
    * Read path of the projection routes: `default`, or a stage of the original demo's slow path (README,
@@ -74,6 +78,13 @@ export interface RuntimeSettings {
   readonly forkRequestTimeoutMs: number;
   /** Worker threads of the uws runtime (FrankenPHP `num`). */
   readonly uwsWorkers: number;
+  /** A request whose headers and declared body have not all arrived after this long is answered 408. */
+  readonly requestTimeoutMs: number;
+  /**
+   * After SIGTERM/SIGINT: how long in-flight requests have to finish; connections still sending a request
+   * (a stalled upload, half-sent headers) are cut at this deadline.
+   */
+  readonly shutdownDeadlineMs: number;
   /** Whether a runtime runs the outbox projector loop in its main process. */
   readonly projector: boolean;
   /** Expose /debug/* routes (sleep, crash) used by the tests; never in a benchmark. */
@@ -162,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     pageDefaultLimit,
     pageMaxLimit,
     listAllCap: readInt(env, 'LIST_ALL_CAP', 100_000, 1, 10_000_000),
+    dbMaxOffset: readInt(env, 'DB_MAX_OFFSET', 10_000, 0, 100_000_000),
+    mysqlStatementTimeoutMs: readInt(env, 'MYSQL_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
     projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
@@ -177,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
       forkQueueCapacity: readInt(env, 'FORK_QUEUE_CAPACITY', 1024, 1, 1_000_000),
       forkRequestTimeoutMs: readInt(env, 'FORK_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       uwsWorkers: readInt(env, 'UWS_WORKERS', 2, 1, 256),
+      requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 3_600_000),
+      shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 10_000, 100, 3_600_000),
       projector: readFlag(env, 'PROJECTOR', true),
       debugRoutes: readFlag(env, 'DEBUG_ROUTES', false),
     }),
