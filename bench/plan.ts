@@ -17,9 +17,9 @@ function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
   return runtime === 'fork' ? options.forkWorkers : runtime === 'uws' ? options.uwsWorkers : 1;
 }
 
-export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows'>): string {
+export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page'>): string {
   const base = `${c.runtime}/${c.entity}/${c.source}/${c.operation}`;
-  if (c.group === 'scale') return `${base}#${c.rows}`;
+  if (c.group === 'scale') return `${base}#${c.rows}${c.page ? `@${c.page.by}=${c.page.depth}` : ''}`;
   if (c.group === 'sweep') return `${base}@w${c.workers}`;
   if (c.group === 'reads') return `${base}~${c.readMode}`;
   return base;
@@ -64,15 +64,37 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
 }
 
 /**
- * The scale cells for the data set loaded now (`rows` products): the same scenarios measured again at
- * another size, to see whether cost per request stays flat as the table grows.
+ * Depths (rows before the page) at which the scale step reads a list deeper than its first page: the deepest
+ * offset the MySQL routes allow by default (DB_MAX_OFFSET), the middle and the last page.
  */
-export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, workers: number, rows: number): CellPlan[] {
-  return (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => {
+export function pageDepths(rows: number, limit: number, dbMaxOffset: number): number[] {
+  const last = rows - limit;
+  if (last <= 0) return [];
+  return [...new Set([Math.min(dbMaxOffset, last), Math.floor(rows / 2), last])].filter((d) => d > 0 && d <= last).sort((a, b) => a - b);
+}
+
+/**
+ * The scale cells for the data set loaded now (`rows` products): the same scenarios measured again at
+ * another size, to see whether cost per request stays flat as the table grows; and, given the products' ids
+ * in list order, each list read deeper (by offset and by cursor) to see what page depth costs.
+ */
+export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, workers: number, rows: number,
+  depth?: { readonly ids: readonly number[]; readonly dbMaxOffset: number }): CellPlan[] {
+  const scale = (source: Source, operation: Operation, listQuery: string, page?: CellPlan['page']): CellPlan => {
     const cell = { group: 'scale' as const, runtime, entity: 'products' as const, source, operation, workers, readMode: 'default' as const,
-      listQuery: operation === 'list' ? scenarios.listQuery : '', rows };
+      listQuery: operation === 'list' ? listQuery : '', rows, ...(page ? { page } : {}) };
     return { id: cellId(cell), ...cell };
-  }));
+  };
+  const cells = (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => scale(source, operation, scenarios.listQuery)));
+  const limit = Number(/^limit=(\d+)$/.exec(scenarios.listQuery)?.[1]);
+  if (!depth || !Number.isInteger(limit)) return cells;
+  for (const source of ['db', 'redis'] as const) {
+    for (const d of pageDepths(depth.ids.length, limit, depth.dbMaxOffset)) {
+      cells.push(scale(source, 'list', `${scenarios.listQuery}&offset=${d}`, { by: 'offset', depth: d }));
+      cells.push(scale(source, 'list', `${scenarios.listQuery}&after=${depth.ids[d - 1]}`, { by: 'after', depth: d }));
+    }
+  }
+  return cells;
 }
 
 /** The environment a cell's runtime needs; cells with equal environments share one runtime start. */
@@ -80,5 +102,7 @@ export function runtimeEnv(cell: CellPlan): Record<string, string> {
   const env: Record<string, string> = { PROJECTION_READS: cell.readMode };
   if (cell.runtime === 'fork') env.FORK_WORKERS = String(cell.workers);
   if (cell.runtime === 'uws') env.UWS_WORKERS = String(cell.workers);
+  // Deep pages are measured past the MySQL routes' default bound, to show what the bound protects against.
+  if (cell.group === 'scale' && cell.rows !== undefined) env.DB_MAX_OFFSET = String(cell.rows);
   return env;
 }

@@ -80,6 +80,13 @@ export interface CellSummary {
   readonly driverCpuPct: number;
 }
 
+/** A list page at a depth: `offset=<depth>`, or `after=<id of the row before it>` (the cursor). */
+export interface PageDepth {
+  readonly by: 'offset' | 'after';
+  /** Rows of the list before the page. */
+  readonly depth: number;
+}
+
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
   readonly id: string;
@@ -98,6 +105,8 @@ export interface Cell {
   readonly connections?: number;
   /** For `scale` cells: rows of the entity when measured. */
   readonly rows?: number;
+  /** For a `scale` list cell read deeper than the first page: how it pages and how many rows come before it. */
+  readonly page?: PageDepth;
   readonly runs: readonly Run[];
   readonly summary: CellSummary;
 }
@@ -138,6 +147,8 @@ export interface BenchResults {
     readonly forkWorkers: number;
     readonly uwsWorkers: number;
     readonly forkPersistent: boolean;
+    /** DB_MAX_OFFSET of the run: the deepest offset the MySQL list routes allow (absent in older files). */
+    readonly dbMaxOffset?: number;
   };
   /** Endpoints checked before timing: 200, the right shape, identical across runtimes. */
   readonly preflight: { readonly checked: number; readonly problems: readonly string[] };

@@ -72,7 +72,7 @@ export class BenchRun {
     const startedAt = new Date().toISOString();
     mkdirSync(this.logDir, { recursive: true });
     const checked = await this.checkEndpoints();
-    const cells = this.selectCells(checked.data);
+    const cells = this.selectCells(checked.data, checked.ids);
     this.announce(cells, checked);
     if (checked.problems.length > 0) {
       console.error('bench: refusing to time endpoints that do not answer correctly; fix the problems above (make seed rebuilds the data)');
@@ -116,10 +116,10 @@ export class BenchRun {
     }
   }
 
-  private selectCells(data: Record<EntityName, number>): CellPlan[] {
+  private selectCells(data: Record<EntityName, number>, ids: ReadonlyMap<string, readonly number[]>): CellPlan[] {
     const { quick, scale, only, runtimes, sweep, reads } = this.options;
     const planned = scale
-      ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products)
+      ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products, { ids: ids.get('products') ?? [], dbMaxOffset: loadConfig().dbMaxOffset })
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
         sweep: sweep ?? !quick, reads: reads ?? !quick,
@@ -208,6 +208,7 @@ export class BenchRun {
       settings: {
         connections: scenarios.connections, durationSec: timing.durationSec, warmupSec: timing.warmupSec, repeats: timing.repeats,
         forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers, forkPersistent: settings.forkPersistent,
+        dbMaxOffset: loadConfig().dbMaxOffset,
       },
       preflight: { checked: run.checked.checked, problems: [...run.checked.problems] },
       cells: run.measured,

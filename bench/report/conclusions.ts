@@ -18,6 +18,7 @@ export const RUNTIME_PAIRS: readonly (readonly [RuntimeName, RuntimeName])[] = [
 export const PROJECTION_TARGET = { text: 'projection reads ≥ 2× MySQL reads (get by id and page of 50)', threshold: 2 } as const;
 export const ORIGINAL_TARGET = { text: "the default read path ≥ 10× the original's on lists", threshold: 10 } as const;
 export const BARE_UWS_TARGET = { text: 'uws serving a projection by id ≥ 60% of a bare uWS server answering a constant of the same size', threshold: 0.6 } as const;
+export const DEEP_PAGE_TARGET = { text: 'the deepest MySQL page allowed by default (DB_MAX_OFFSET) within 20× the cost of the first page (first ÷ deepest req/s)', threshold: 0.05 } as const;
 export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
 
 /** What moving to a read mode removes, and which operations it touches (a get reads one id anyway). */
@@ -330,7 +331,7 @@ export function bareUwsCheck(results: BenchResults): TargetCheck {
 
 /** Each scenario of the `scale` cells: req/s at the smallest and at the largest data set. */
 export function flatCostChecks(results: BenchResults): TargetCheck[] {
-  const scale = results.cells.filter((c) => c.group === 'scale' && c.rows !== undefined);
+  const scale = results.cells.filter((c) => c.group === 'scale' && c.rows !== undefined && !c.page);
   const scenarios = [...new Set(scale.map((c) => `${c.runtime}/${c.entity}/${c.source}/${c.operation}`))];
   if (scenarios.length === 0) return [check(FLAT_COST_TARGET.text, FLAT_COST_TARGET.threshold, 'pages and gets at several data sizes', null)];
   return scenarios.map((scenario) => {
@@ -342,6 +343,66 @@ export function flatCostChecks(results: BenchResults): TargetCheck[] {
     return check(FLAT_COST_TARGET.text, FLAT_COST_TARGET.threshold,
       `${scenario}: ${formatNumber(small.rows!)} rows ${formatRps(a)} req/s → ${formatNumber(large.rows!)} rows ${formatRps(b)} req/s`, ratio);
   });
+}
+
+// ---- page depth -------------------------------------------------------------------------------------
+
+export interface DepthPoint {
+  /** Rows before the page (0: the first page). */
+  readonly depth: number;
+  readonly rps: number;
+  readonly p50: number;
+  /** How many times the first page's cost per request: first page req/s ÷ this page's. */
+  readonly cost: number;
+}
+
+export interface DepthFinding {
+  readonly source: Source;
+  readonly by: 'offset' | 'after';
+  readonly rows: number;
+  readonly points: readonly DepthPoint[];
+  readonly sentence: string;
+}
+
+/** Each source × paging at each data size: the cost of reading deeper than the first page. */
+export function depthFindings(results: BenchResults): DepthFinding[] {
+  const scale = results.cells.filter((c) => c.group === 'scale' && c.operation === 'list' && c.rows !== undefined);
+  const findings: DepthFinding[] = [];
+  const sizes = [...new Set(scale.filter((c) => c.page).map((c) => c.rows!))].sort((a, b) => a - b);
+  for (const rows of sizes) {
+    for (const source of ['db', 'redis'] as const) {
+      const first = scale.find((c) => c.rows === rows && c.source === source && !c.page);
+      for (const by of ['offset', 'after'] as const) {
+        const deeper = scale.filter((c) => c.rows === rows && c.source === source && c.page?.by === by).sort((a, b) => a.page!.depth - b.page!.depth);
+        if (!first || deeper.length === 0 || first.summary.rps.median <= 0) continue;
+        const point = (c: Cell, depth: number): DepthPoint => ({
+          depth, rps: c.summary.rps.median, p50: c.summary.p50, cost: c.summary.rps.median > 0 ? first.summary.rps.median / c.summary.rps.median : Infinity,
+        });
+        const points = [point(first, 0), ...deeper.map((c) => point(c, c.page!.depth))];
+        const deepest = points[points.length - 1]!;
+        const how = by === 'offset' ? 'by offset' : 'by cursor (after)';
+        const where = `${source === 'db' ? 'MySQL' : 'the projection'} ${how} at ${formatNumber(rows)} rows`;
+        const sentence = deepest.cost <= 1.25
+          ? `${where}: page depth costs nothing measurable (the last page at ${formatRatio(deepest.cost)} the first page's cost, ${formatRps(deepest.rps)} vs ${formatRps(points[0]!.rps)} req/s).`
+          : `${where}: cost grows with depth, the last page (${formatNumber(deepest.depth)} rows in) at ${formatRatio(deepest.cost)} the first page's cost (${formatRps(deepest.rps)} vs ${formatRps(points[0]!.rps)} req/s)` +
+            `${points.length > 2 ? `; ${points.slice(1, -1).map((p) => `${formatNumber(p.depth)} rows in: ${formatRatio(p.cost)}`).join(', ')}` : ''}.`;
+        findings.push({ source, by, rows, points, sentence });
+      }
+    }
+  }
+  return findings;
+}
+
+/** At the largest data size: the deepest offset the MySQL routes allow by default against their first page. */
+export function deepPageCheck(results: BenchResults, findings: readonly DepthFinding[]): TargetCheck {
+  const bound = results.settings.dbMaxOffset;
+  const db = findings.filter((f) => f.source === 'db' && f.by === 'offset');
+  const largest = db[db.length - 1];
+  if (!largest || bound === undefined) return check(DEEP_PAGE_TARGET.text, DEEP_PAGE_TARGET.threshold, 'MySQL pages by offset at several depths', null);
+  const allowed = largest.points.filter((p) => p.depth <= bound);
+  const deepest = allowed[allowed.length - 1]!;
+  const scope = `MySQL by offset at ${formatNumber(largest.rows)} rows, offset ${formatNumber(deepest.depth)} (DB_MAX_OFFSET ${formatNumber(bound)}): ${formatRps(deepest.rps)} vs first page ${formatRps(largest.points[0]!.rps)} req/s`;
+  return check(DEEP_PAGE_TARGET.text, DEEP_PAGE_TARGET.threshold, scope, deepest.depth === 0 ? null : 1 / deepest.cost);
 }
 
 export function targetChecks(sources: readonly SourceRatioFinding[], readModes: readonly ReadModeFinding[]): TargetCheck[] {
@@ -392,6 +453,7 @@ export interface Conclusions {
   readonly runtimeRatios: readonly RuntimeRatioFinding[];
   readonly sweep: readonly SweepFinding[];
   readonly readModes: readonly ReadModeFinding[];
+  readonly depth: readonly DepthFinding[];
   readonly targets: readonly TargetCheck[];
   readonly loadGenerator: LoadGeneratorFinding;
   /** The findings in a few sentences, for the "Conclusions" list. */
@@ -404,7 +466,8 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const runtimes = runtimeRatios(results);
   const sweep = sweepFindings(results);
   const readModes = readModeFindings(results);
-  const targets = [...targetChecks(sources, readModes), bareUwsCheck(results), ...flatCostChecks(results)];
+  const depth = depthFindings(results);
+  const targets = [...targetChecks(sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),
@@ -412,10 +475,16 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...RUNTIME_PAIRS.map(([a, b]) => runtimePairSummary(a, b, runtimes.filter((f) => f.numerator === a && f.denominator === b))),
     ...(sweep.length > 0 ? sweep.map((f) => f.sentence) : ['Worker sweep: not measured.']),
     ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
+    ...(depth.length > 0 ? largestSizeDepthSentences(depth) : ['Page depth: not measured.']),
     ...targetSummary(targets),
     loadGenerator.sentence,
   ];
-  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, targets, loadGenerator, summary };
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, targets, loadGenerator, summary };
+}
+
+function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {
+  const rows = Math.max(...depth.map((f) => f.rows));
+  return depth.filter((f) => f.rows === rows).map((f) => f.sentence);
 }
 
 function failuresSentence(failures: readonly CellFailures[]): string {

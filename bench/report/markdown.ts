@@ -5,6 +5,7 @@ import {
   ENTITIES,
   OPERATIONS,
   BARE_UWS_TARGET,
+  DEEP_PAGE_TARGET,
   FLAT_COST_TARGET,
   ORIGINAL_TARGET,
   PROJECTION_TARGET,
@@ -55,6 +56,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     throughput(results, conclusions, chart),
     dashboardSection(results, chart),
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
+    pageDepth(results, conclusions, chart),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
   ];
@@ -305,10 +307,42 @@ function readModeTable(finding: ReadModeFinding): string[] {
   ];
 }
 
+function pageDepth(results: BenchResults, conclusions: Conclusions, chart: ChartLink): string[] {
+  const lines = ['## Page depth', ''];
+  const findings = conclusions.depth;
+  if (findings.length === 0) return [...lines, 'Not measured: the results have no page-depth cells (`make bench` measures them in its scale step).'];
+  const bound = results.settings.dbMaxOffset;
+  lines.push(
+    `A page of products read at several depths, by offset (\`offset=N\`) and by cursor (\`after=<id of the row before>\`), on uws at each data size of the scale step. ` +
+      `The MySQL routes refuse an offset past DB_MAX_OFFSET${bound === undefined ? '' : ` (${formatNumber(bound)} in this run)`} with a 400 pointing at the cursor; ` +
+      'these cells lift that bound to show what it protects against. Cost is the first page\'s req/s ÷ this page\'s.',
+    '',
+    '| rows | source | paging | rows before the page | req/s | p50 ms | cost × first page |',
+    '|---:|---|---|---:|---:|---:|---:|',
+    ...findings.flatMap((f) => f.points.map((p) =>
+      `| ${formatNumber(f.rows)} | ${f.source} | ${f.by === 'offset' ? 'offset' : 'cursor (after)'} | ${formatNumber(p.depth)}${bound !== undefined && f.source === 'db' && f.by === 'offset' && p.depth > bound ? ' (past the bound)' : ''} | ` +
+      `${formatRps(p.rps)} | ${formatMs(p.p50)} | ${formatRatio(p.cost)} |`)),
+    '',
+  );
+  const rows = Math.max(...findings.map((f) => f.rows));
+  const largest = findings.filter((f) => f.rows === rows);
+  const title = `Cost of a page by depth, ${formatNumber(rows)} products`;
+  const svg = lineChart({
+    title,
+    subtitle: 'first page req/s ÷ req/s at this depth (1× = as cheap as the first page)',
+    xLabel: 'rows before the page',
+    yUnit: '× first page',
+    series: largest.map((f) => ({ name: `${f.source} by ${f.by === 'offset' ? 'offset' : 'cursor'}`, points: f.points.map((p) => ({ x: p.depth, y: p.cost })) })),
+    formatValue: (v) => formatRatio(v),
+  });
+  lines.push(chart('page-depth.svg', title, svg), '', ...findings.map((f) => `- ${f.sentence}`));
+  return lines;
+}
+
 function targets(conclusions: Conclusions): string[] {
   const status = { pass: '✅ pass', fail: '❌ fail', 'not measured': 'not measured' } as const;
   const lines = ['## Targets', '', 'From the README ("Performance targets"), checked as ratios within this run.'];
-  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET]) {
+  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET]) {
     lines.push(
       '',
       `**${target.text}**`,

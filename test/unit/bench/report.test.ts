@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BARE_UWS_TARGET, deriveConclusions, FLAT_COST_TARGET } from '../../../bench/report/conclusions.js';
+import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET } from '../../../bench/report/conclusions.js';
 import { writeReport } from '../../../bench/report/index.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import { barChart, escapeXml, formatNumber, lineChart } from '../../../bench/report/svg.js';
@@ -231,8 +231,8 @@ describe('report: markdown from the recorded sample', () => {
     expect(row(targets, 'express products list')).to.equal('| express products list | 1.95× | ≥ 2.00× | ❌ fail |');
     expect(row(targets, 'uws products list from redis')).to.equal('| uws products list from redis | 838.22× | ≥ 10.00× | ✅ pass |');
     const checks = deriveConclusions(sample()).targets;
-    expect(checks).to.have.length(21);
-    expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text]);
+    expect(checks).to.have.length(22);
+    expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text, DEEP_PAGE_TARGET.text]);
     expect(checks.find((t) => t.scope === 'uws products get')?.ratio).to.be.closeTo(18023.7 / 7512.4, 1e-9);
     expect(checks.filter((t) => t.status === 'fail').map((t) => t.scope)).to.deep.equal([
       'fork products get', 'fork products list', 'fork customers get', 'fork customers list', 'express products list', 'express customers list',
@@ -259,6 +259,51 @@ describe('report: markdown from the recorded sample', () => {
     const markdown = renderReport(results, { chartsDir: 'charts' }).markdown;
     expect(markdown).to.include('| 0.72× | ≥ 0.60× | ✅ pass |');
     expect(markdown).to.include('| 0.70× | ≥ 0.80× | ❌ fail |');
+  });
+
+  it('reports page depth: cost × first page per source and paging, the bound check, a chart and one sentence each', () => {
+    const base = sample();
+    const list = base.cells.find((c) => c.id === 'uws/products/db/list')!;
+    const at = (source: 'db' | 'redis', rps: number, page?: Cell['page']): Cell => ({
+      ...list, source, group: 'scale', rows: 100_000, id: `uws/products/${source}/list#100000${page ? `@${page.by}=${page.depth}` : ''}`,
+      ...(page ? { page } : {}), summary: { ...list.summary, rps: { median: rps, min: rps, max: rps } },
+    });
+    const results: BenchResults = {
+      ...base,
+      settings: { ...base.settings, dbMaxOffset: 10_000 },
+      cells: [
+        ...base.cells,
+        at('db', 4_000), at('db', 400, { by: 'offset', depth: 10_000 }), at('db', 40, { by: 'offset', depth: 99_950 }),
+        at('db', 3_900, { by: 'after', depth: 10_000 }), at('db', 3_800, { by: 'after', depth: 99_950 }),
+        at('redis', 9_000), at('redis', 9_000, { by: 'offset', depth: 99_950 }),
+      ],
+    };
+    const conclusions = deriveConclusions(results);
+    const dbOffset = conclusions.depth.find((f) => f.source === 'db' && f.by === 'offset')!;
+    expect(dbOffset.points.map((p) => [p.depth, p.cost])).to.deep.equal([[0, 1], [10_000, 10], [99_950, 100]]);
+    expect(conclusions.depth.map((f) => `${f.source}/${f.by}`)).to.deep.equal(['db/offset', 'db/after', 'redis/offset']);
+    // The bound's page costs 10× the first: inside 20×, a pass, even though the page past the bound costs 100×.
+    const bound = conclusions.targets.find((t) => t.target === DEEP_PAGE_TARGET.text)!;
+    expect(bound.ratio).to.be.closeTo(0.1, 1e-9);
+    expect(bound.status).to.equal('pass');
+    // The depth cells are not "the same scenario at another size": the flat-cost check ignores them.
+    expect(conclusions.targets.filter((t) => t.target === FLAT_COST_TARGET.text).every((t) => !t.scope.includes('99,950'))).to.equal(true);
+    const { markdown, charts } = renderReport(results, { chartsDir: 'charts' });
+    const depth = section(markdown, 'Page depth');
+    expect(depth).to.include('| 100,000 | db | offset | 99,950 (past the bound) | 40 |');
+    expect(depth).to.include('| 100,000 | db | cursor (after) | 99,950 |');
+    expect(depth).to.include('![Cost of a page by depth, 100,000 products](charts/page-depth.svg)');
+    expect(depth).to.match(/MySQL by offset at 100,000 rows: cost grows with depth, the last page \(99,950 rows in\) at 100\.00×/);
+    expect(depth).to.match(/the projection by offset at 100,000 rows: page depth costs nothing measurable/);
+    expectWellFormedSvg(charts['page-depth.svg']!);
+    expect(charts['page-depth.svg']).to.include('db by offset');
+  });
+
+  it('says page depth was not measured, and the bound check "not measured", without depth cells', () => {
+    const conclusions = deriveConclusions(sample());
+    expect(conclusions.depth).to.deep.equal([]);
+    expect(conclusions.targets.find((t) => t.target === DEEP_PAGE_TARGET.text)!.status).to.equal('not measured');
+    expect(section(render().markdown, 'Page depth')).to.include('Not measured');
   });
 
   it('draws conclusions with the computed ratios', () => {

@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { cellId, pageDepths, planScaleCells, runtimeEnv } from '../../../bench/plan.js';
+import { loadScenarios } from '../../../bench/scenarios.js';
+
+describe('bench plan: page-depth cells of the scale step', () => {
+  const scenarios = loadScenarios();
+
+  it('reads deeper at the default MySQL bound, the middle and the last page, never past the last', () => {
+    expect(pageDepths(100_000, 50, 10_000)).to.deep.equal([10_000, 50_000, 99_950]);
+    expect(pageDepths(1_000, 50, 10_000)).to.deep.equal([500, 950]);
+    expect(pageDepths(50, 50, 10_000)).to.deep.equal([]);
+    expect(pageDepths(1_000, 50, 0)).to.deep.equal([500, 950]);
+  });
+
+  it('plans, per source, an offset cell and a cursor cell at each depth, the cursor naming the row before the page', () => {
+    // Ids with gaps: a cursor is an id, not a position.
+    const ids = Array.from({ length: 1_000 }, (_, i) => 3 * i + 7);
+    const cells = planScaleCells(scenarios, 'uws', 2, 1_000, { ids, dbMaxOffset: 10_000 });
+    const deep = cells.filter((c) => c.page);
+    expect(deep.map((c) => `${c.source} ${c.listQuery}`)).to.deep.equal([
+      'db limit=50&offset=500', `db limit=50&after=${ids[499]}`, 'db limit=50&offset=950', `db limit=50&after=${ids[949]}`,
+      'redis limit=50&offset=500', `redis limit=50&after=${ids[499]}`, 'redis limit=50&offset=950', `redis limit=50&after=${ids[949]}`,
+    ]);
+    expect(deep.every((c) => c.operation === 'list' && c.group === 'scale' && c.rows === 1_000)).to.equal(true);
+    expect(new Set(cells.map((c) => c.id)).size, 'unique ids').to.equal(cells.length);
+    expect(deep[1]!.id).to.equal('uws/products/db/list#1000@after=500');
+    expect(cellId(deep[1]!)).to.equal(deep[1]!.id);
+  });
+
+  it('plans the first pages alone when no ids are given', () => {
+    const cells = planScaleCells(scenarios, 'uws', 2, 1_000);
+    expect(cells.map((c) => c.id)).to.deep.equal(['uws/products/db/get#1000', 'uws/products/db/list#1000', 'uws/products/redis/get#1000', 'uws/products/redis/list#1000']);
+  });
+
+  it('lifts DB_MAX_OFFSET to the table size for the scale cells only, so the deep MySQL pages answer', () => {
+    const [scale] = planScaleCells(scenarios, 'uws', 2, 100_000);
+    expect(runtimeEnv(scale!)).to.include({ DB_MAX_OFFSET: '100000', UWS_WORKERS: '2' });
+    expect(runtimeEnv({ ...scale!, group: 'matrix', rows: undefined })).to.not.have.property('DB_MAX_OFFSET');
+  });
+});
