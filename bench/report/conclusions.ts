@@ -393,6 +393,28 @@ export function depthFindings(results: BenchResults): DepthFinding[] {
   return findings;
 }
 
+/**
+ * Cursor against offset at the same depths, per source at the largest size: whether paging by `after` is
+ * cheaper or dearer than by `offset` for pages of the same rows (the median of the depths' ratios).
+ */
+export function cursorVsOffsetSentences(findings: readonly DepthFinding[]): string[] {
+  if (findings.length === 0) return [];
+  const rows = Math.max(...findings.map((f) => f.rows));
+  return (['db', 'redis'] as const).flatMap((source) => {
+    const offset = findings.find((f) => f.rows === rows && f.source === source && f.by === 'offset');
+    const after = findings.find((f) => f.rows === rows && f.source === source && f.by === 'after');
+    if (!offset || !after) return [];
+    const ratios = after.points.filter((p) => p.depth > 0).flatMap((p) => {
+      const o = offset.points.find((q) => q.depth === p.depth);
+      return o && o.rps > 0 ? [{ depth: p.depth, ratio: p.rps / o.rps }] : [];
+    });
+    if (ratios.length === 0) return [];
+    const what = source === 'db' ? 'MySQL' : 'The projection';
+    return [`${what} at ${formatNumber(rows)} rows, cursor ÷ offset req/s for the same page: ${ratios.map((r) => `${formatRatio(r.ratio)} at ${formatNumber(r.depth)} rows in`).join(', ')}` +
+      (ratios.every((r) => r.ratio >= 0.8 && r.ratio <= 1.25) ? ' — the same cost within this machine\'s noise.' : '.')];
+  });
+}
+
 /** At the largest data size: the deepest offset the MySQL routes allow by default against their first page. */
 export function deepPageCheck(results: BenchResults, findings: readonly DepthFinding[]): TargetCheck {
   const bound = results.settings.dbMaxOffset;
@@ -484,7 +506,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
 
 function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {
   const rows = Math.max(...depth.map((f) => f.rows));
-  return depth.filter((f) => f.rows === rows).map((f) => f.sentence);
+  return [...depth.filter((f) => f.rows === rows).map((f) => f.sentence), ...cursorVsOffsetSentences(depth)];
 }
 
 function failuresSentence(failures: readonly CellFailures[]): string {

@@ -13,6 +13,7 @@ import {
   RUNTIMES,
   SOURCES,
   causeOf,
+  cursorVsOffsetSentences,
   deriveConclusions,
   formatMs,
   formatRatio,
@@ -335,7 +336,7 @@ function pageDepth(results: BenchResults, conclusions: Conclusions, chart: Chart
     series: largest.map((f) => ({ name: `${f.source} by ${f.by === 'offset' ? 'offset' : 'cursor'}`, points: f.points.map((p) => ({ x: p.depth, y: p.cost })) })),
     formatValue: (v) => formatRatio(v),
   });
-  lines.push(chart('page-depth.svg', title, svg), '', ...findings.map((f) => `- ${f.sentence}`));
+  lines.push(chart('page-depth.svg', title, svg), '', ...findings.map((f) => `- ${f.sentence}`), ...cursorVsOffsetSentences(findings).map((s) => `- ${s}`));
   return lines;
 }
 

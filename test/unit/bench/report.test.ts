@@ -295,6 +295,8 @@ describe('report: markdown from the recorded sample', () => {
     expect(depth).to.include('![Cost of a page by depth, 100,000 products](charts/page-depth.svg)');
     expect(depth).to.match(/MySQL by offset at 100,000 rows: cost grows with depth, the last page \(99,950 rows in\) at 100\.00×/);
     expect(depth).to.match(/the projection by offset at 100,000 rows: page depth costs nothing measurable/);
+    // 3,900 ÷ 400 at 10,000 rows in, 3,800 ÷ 40 at 99,950: MySQL's cursor against its offset.
+    expect(depth).to.include('MySQL at 100,000 rows, cursor ÷ offset req/s for the same page: 9.75× at 10,000 rows in, 95.00× at 99,950 rows in.');
     expectWellFormedSvg(charts['page-depth.svg']!);
     expect(charts['page-depth.svg']).to.include('db by offset');
   });
