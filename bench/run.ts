@@ -11,6 +11,7 @@ import { machineInfo } from './machine.js';
 import { measureCell, measureRuns, summarise, type Target } from './measure.js';
 import { planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
+import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
 import { writeReport } from './report/index.js';
 import { RESULTS_SCHEMA, type BenchResults, type Cell, type EntityName, type RuntimeName } from './results.js';
 import { loadScenarios, scenarioPath, type Scenarios, type Timing } from './scenarios.js';
@@ -22,8 +23,6 @@ export interface BenchOptions {
   /** The worker sweep and the read modes (default: in the full run only). */
   readonly sweep?: boolean;
   readonly reads?: boolean;
-  /** The bare-uWS reference point (default: in the full run). */
-  readonly baseline?: boolean;
   /** Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products). */
   readonly scale?: boolean;
   /** Only the cells whose id contains this, e.g. `products/redis/get`. */
@@ -60,6 +59,7 @@ export class BenchRun {
   private readonly driver: Driver = selectDriver();
   private readonly logDir: string;
   private readonly mode: 'quick' | 'full';
+  private ceiling: DriverCeiling | null = null;
 
   constructor(private readonly options: BenchOptions) {
     this.mode = options.quick ? 'quick' : 'full';
@@ -78,9 +78,12 @@ export class BenchRun {
       console.error('bench: refusing to time endpoints that do not answer correctly; fix the problems above (make seed rebuilds the data)');
       return 1;
     }
+    const { into } = this.options;
+    // First the load generator's ceiling (a merged run keeps the ceiling of the run it is merged into).
+    const baselines = into ? undefined : { uwsConstant: await this.measureBareUws(checked.ids) };
+    if (baselines) this.announceCeiling(baselines.uwsConstant);
+    this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
     const measured = await this.measureCells(cells, checked.ids);
-    const { quick, into, baseline } = this.options;
-    const baselines = (baseline ?? (!quick && !into)) && this.options.runtimes.includes('uws') ? { uwsConstant: await this.measureBareUws(checked.ids) } : undefined;
     if (into) {
       const report = await this.mergeInto(into, measured, baselines);
       console.log(`bench: ${measured.length} cells merged into ${into}; report in ${report}`);
@@ -137,6 +140,13 @@ export class BenchRun {
     for (const problem of checked.problems) console.log(`  ✗ ${problem}`);
   }
 
+  private announceCeiling(constant: UwsConstant): void {
+    const { rps, driverCpuPct } = constant.summary;
+    console.log(`bench: load generator ${this.driver.name} ${this.driver.version}: ceiling ${Math.round(rps.median)} req/s against the bare uWS constant ` +
+      `(load generator at ${Math.round(driverCpuPct)}% of a core); a cell within ${Math.round((1 - DRIVER_BOUND.ceilingShare) * 100)}% of it, or with the load generator ` +
+      `at ≥ ${DRIVER_BOUND.driverCpuPct}% of a core, is flagged driver-bound and its targets inconclusive`);
+  }
+
   /** The cells, grouped by the runtime start they need, one runtime running at a time. */
   private async measureCells(cells: readonly CellPlan[], ids: ReadonlyMap<string, readonly number[]>): Promise<Cell[]> {
     const measured: Cell[] = [];
@@ -155,7 +165,7 @@ export class BenchRun {
           const result = await measureCell(cell, this.scenarios, this.timing, target);
           measured.push(result);
           this.options.onProgress?.(measured.length, cells.length);
-          process.stdout.write(`${formatCell(result)}\n`);
+          process.stdout.write(`${formatCell(result, driverBoundReason(result, this.ceiling))}\n`);
         }
       } finally {
         await runtime.stop();
@@ -235,9 +245,9 @@ export class BenchRun {
   }
 }
 
-function formatCell(cell: Cell): string {
+function formatCell(cell: Cell, driverBound: string | null): string {
   const s = cell.summary;
-  const flag = s.errors + s.non2xx > 0 ? `  ERRORS ${s.errors} non2xx ${s.non2xx}` : '';
+  const flag = (s.errors + s.non2xx > 0 ? `  ERRORS ${s.errors} non2xx ${s.non2xx}` : '') + (driverBound ? `  DRIVER-BOUND (${driverBound})` : '');
   return `${cell.id.padEnd(44)} ${Math.round(s.rps.median).toString().padStart(7)} req/s  p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms  server CPU ${Math.round(s.serverCpuPct)}%  load CPU ${Math.round(s.driverCpuPct)}%${flag}`;
 }
 

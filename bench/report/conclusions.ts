@@ -305,16 +305,50 @@ export interface TargetCheck {
   readonly scope: string;
   readonly ratio: number | null;
   readonly threshold: number;
-  readonly status: 'pass' | 'fail' | 'not measured';
+  readonly status: 'pass' | 'fail' | 'inconclusive' | 'not measured';
   readonly sentence: string;
 }
 
-function check(target: string, threshold: number, scope: string, ratio: number | null): TargetCheck {
-  const status = ratio === null ? 'not measured' : ratio >= threshold ? 'pass' : 'fail';
+// ---- the load generator's own limit ---------------------------------------------------------------
+
+/** A cell is driver-bound when its rate is this close to the driver's ceiling, or the driver used this much of a core. */
+export const DRIVER_BOUND = { ceilingShare: 0.85, driverCpuPct: 90 } as const;
+
+/** The most this run's load generator measured on this machine: the bare uWS constant server, which does no work. */
+export interface DriverCeiling {
+  readonly rps: number;
+  readonly driverCpuPct: number;
+}
+
+export function driverCeiling(results: Pick<BenchResults, 'baselines'>): DriverCeiling | null {
+  const constant = results.baselines?.uwsConstant;
+  return constant && constant.summary.rps.median > 0 ? { rps: constant.summary.rps.median, driverCpuPct: constant.summary.driverCpuPct } : null;
+}
+
+/** Why a cell measured its load generator rather than its server, or null when it did not. */
+export function driverBoundReason(cell: Pick<Cell, 'summary'>, ceiling: DriverCeiling | null): string | null {
+  const { rps, driverCpuPct } = { rps: cell.summary.rps.median, driverCpuPct: cell.summary.driverCpuPct };
+  if (driverCpuPct >= DRIVER_BOUND.driverCpuPct) return `the load generator used ${formatNumber(driverCpuPct)}% of a core`;
+  if (ceiling && rps >= DRIVER_BOUND.ceilingShare * ceiling.rps) {
+    return `${formatRps(rps)} req/s is within ${Math.round((1 - DRIVER_BOUND.ceilingShare) * 100)}% of the load generator's ceiling (${formatRps(ceiling.rps)} req/s)`;
+  }
+  return null;
+}
+
+/** A target check; one whose cells include a driver-bound cell is inconclusive, never a pass or a fail. */
+function check(target: string, threshold: number, scope: string, ratio: number | null,
+  judged?: { readonly results: BenchResults; readonly cells: readonly (Cell | undefined)[] }): TargetCheck {
+  const bound = ratio === null || !judged ? undefined : judged.cells
+    .filter((c): c is Cell => c !== undefined)
+    .map((cell) => ({ cell, reason: driverBoundReason(cell, driverCeiling(judged.results)) }))
+    .find((b) => b.reason !== null);
+  const status = ratio === null ? 'not measured' : bound ? 'inconclusive' : ratio >= threshold ? 'pass' : 'fail';
   const sentence =
     ratio === null
       ? `${scope}: ${target} — not measured.`
-      : `${scope}: ${formatRatio(ratio)} against ≥ ${formatRatio(threshold)}, ${status}.`;
+      : bound
+        ? `${scope}: ${formatRatio(ratio)} against ≥ ${formatRatio(threshold)}, inconclusive: ${bound.cell.id} is driver-bound (${bound.reason}).`
+        : `${scope}: ${formatRatio(ratio)} against ≥ ${formatRatio(threshold)}, ${status}.`;
   return { target, scope, ratio, threshold, status, sentence };
 }
 
@@ -326,7 +360,7 @@ export function bareUwsCheck(results: BenchResults): TargetCheck {
   const scope = baseline && cell
     ? `uws products get from redis ${formatRps(cell.summary.rps.median)} req/s vs bare uWS ${formatRps(baseline.summary.rps.median)} req/s (${baseline.bodyBytes} bytes, ${baseline.workers} workers)`
     : 'uws products get from redis vs bare uWS';
-  return check(BARE_UWS_TARGET.text, BARE_UWS_TARGET.threshold, scope, ratio);
+  return check(BARE_UWS_TARGET.text, BARE_UWS_TARGET.threshold, scope, ratio, { results, cells: [cell] });
 }
 
 /** Each scenario of the `scale` cells: req/s at the smallest and at the largest data set. */
@@ -341,7 +375,7 @@ export function flatCostChecks(results: BenchResults): TargetCheck[] {
     const [a, b] = [small.summary.rps.median, large.summary.rps.median];
     const ratio = points.length < 2 || Math.max(a, b) === 0 ? null : Math.min(a, b) / Math.max(a, b);
     return check(FLAT_COST_TARGET.text, FLAT_COST_TARGET.threshold,
-      `${scenario}: ${formatNumber(small.rows!)} rows ${formatRps(a)} req/s → ${formatNumber(large.rows!)} rows ${formatRps(b)} req/s`, ratio);
+      `${scenario}: ${formatNumber(small.rows!)} rows ${formatRps(a)} req/s → ${formatNumber(large.rows!)} rows ${formatRps(b)} req/s`, ratio, { results, cells: [small, large] });
   });
 }
 
@@ -354,6 +388,7 @@ export interface DepthPoint {
   readonly p50: number;
   /** How many times the first page's cost per request: first page req/s ÷ this page's. */
   readonly cost: number;
+  readonly cell: Cell;
 }
 
 export interface DepthFinding {
@@ -376,7 +411,7 @@ export function depthFindings(results: BenchResults): DepthFinding[] {
         const deeper = scale.filter((c) => c.rows === rows && c.source === source && c.page?.by === by).sort((a, b) => a.page!.depth - b.page!.depth);
         if (!first || deeper.length === 0 || first.summary.rps.median <= 0) continue;
         const point = (c: Cell, depth: number): DepthPoint => ({
-          depth, rps: c.summary.rps.median, p50: c.summary.p50, cost: c.summary.rps.median > 0 ? first.summary.rps.median / c.summary.rps.median : Infinity,
+          depth, rps: c.summary.rps.median, p50: c.summary.p50, cost: c.summary.rps.median > 0 ? first.summary.rps.median / c.summary.rps.median : Infinity, cell: c,
         });
         const points = [point(first, 0), ...deeper.map((c) => point(c, c.page!.depth))];
         const deepest = points[points.length - 1]!;
@@ -424,17 +459,20 @@ export function deepPageCheck(results: BenchResults, findings: readonly DepthFin
   const allowed = largest.points.filter((p) => p.depth <= bound);
   const deepest = allowed[allowed.length - 1]!;
   const scope = `MySQL by offset at ${formatNumber(largest.rows)} rows, offset ${formatNumber(deepest.depth)} (DB_MAX_OFFSET ${formatNumber(bound)}): ${formatRps(deepest.rps)} vs first page ${formatRps(largest.points[0]!.rps)} req/s`;
-  return check(DEEP_PAGE_TARGET.text, DEEP_PAGE_TARGET.threshold, scope, deepest.depth === 0 ? null : 1 / deepest.cost);
+  return check(DEEP_PAGE_TARGET.text, DEEP_PAGE_TARGET.threshold, scope, deepest.depth === 0 ? null : 1 / deepest.cost,
+    { results, cells: [largest.points[0]!.cell, deepest.cell] });
 }
 
-export function targetChecks(sources: readonly SourceRatioFinding[], readModes: readonly ReadModeFinding[]): TargetCheck[] {
-  const checks = sources.map((f) => check(PROJECTION_TARGET.text, PROJECTION_TARGET.threshold, `${f.runtime} ${f.entity} ${f.operation}`, f.ratio));
+export function targetChecks(results: BenchResults, sources: readonly SourceRatioFinding[], readModes: readonly ReadModeFinding[]): TargetCheck[] {
+  const checks = sources.map((f) => check(PROJECTION_TARGET.text, PROJECTION_TARGET.threshold, `${f.runtime} ${f.entity} ${f.operation}`, f.ratio,
+    { results, cells: SOURCES.map((source) => matrixCell(results, f.runtime, f.entity, source, f.operation)) }));
   const lists = readModes.filter((f) => f.operation === 'list');
   if (lists.length === 0) {
     checks.push(check(ORIGINAL_TARGET.text, ORIGINAL_TARGET.threshold, 'lists', null));
   }
   for (const f of lists) {
-    checks.push(check(ORIGINAL_TARGET.text, ORIGINAL_TARGET.threshold, `${f.runtime} ${f.entity} list from ${f.source}`, f.overall.speedup));
+    checks.push(check(ORIGINAL_TARGET.text, ORIGINAL_TARGET.threshold, `${f.runtime} ${f.entity} list from ${f.source}`, f.overall.speedup,
+      { results, cells: f.modes.filter((m) => m.mode === 'original' || m.mode === 'default').map((m) => m.cell) }));
   }
   return checks;
 }
@@ -489,7 +527,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const sweep = sweepFindings(results);
   const readModes = readModeFindings(results);
   const depth = depthFindings(results);
-  const targets = [...targetChecks(sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth)];
+  const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),
@@ -547,9 +585,13 @@ function targetSummary(targets: readonly TargetCheck[]): string[] {
     const measured = checks.filter((t) => t.status !== 'not measured');
     if (measured.length === 0) return `Target "${text}": not measured.`;
     const failed = measured.filter((t) => t.status === 'fail');
+    const inconclusive = measured.filter((t) => t.status === 'inconclusive');
+    const passed = measured.filter((t) => t.status === 'pass');
     return (
-      `Target "${text}": ${measured.length - failed.length} of ${measured.length} checks pass` +
-      (failed.length > 0 ? `; below it: ${failed.map((t) => `${t.scope} (${formatRatio(t.ratio ?? 0)})`).join(', ')}.` : '.')
+      `Target "${text}": ${passed.length} of ${measured.length} checks pass` +
+      (failed.length > 0 ? `; below it: ${failed.map((t) => `${t.scope} (${formatRatio(t.ratio ?? 0)})`).join(', ')}` : '') +
+      (inconclusive.length > 0 ? `; inconclusive (driver-bound): ${inconclusive.map((t) => t.scope).join(', ')}` : '') +
+      '.'
     );
   });
 }

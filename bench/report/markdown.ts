@@ -12,8 +12,11 @@ import {
   READ_MODE_ORDER,
   RUNTIMES,
   SOURCES,
+  DRIVER_BOUND,
   causeOf,
   cursorVsOffsetSentences,
+  driverBoundReason,
+  driverCeiling,
   deriveConclusions,
   formatMs,
   formatRatio,
@@ -90,6 +93,16 @@ function warnings(results: BenchResults, failures: readonly CellFailures[]): str
   return lines;
 }
 
+function driverCeilingText(results: BenchResults): string {
+  const ceiling = driverCeiling(results);
+  const rule = `a cell is flagged **driver-bound** when its rate is within ${Math.round((1 - DRIVER_BOUND.ceilingShare) * 100)}% of it ` +
+    `or the load generator used ≥ ${DRIVER_BOUND.driverCpuPct}% of a core; such a cell measured the load generator, and a target checked on it is inconclusive`;
+  if (!ceiling) return `not measured in this run (no bare uWS constant): only the load generator's CPU flags a cell; ${rule}`;
+  const bound = results.cells.filter((c) => driverBoundReason(c, ceiling) !== null).length;
+  return `${formatRps(ceiling.rps)} req/s against the bare uWS constant server (which does no work), the load generator at ${formatNumber(ceiling.driverCpuPct)}% of a core; ` +
+    `${rule}. Driver-bound cells in this run: ${bound === 0 ? 'none' : formatNumber(bound)}`;
+}
+
 function method(results: BenchResults): string[] {
   const { machine, settings, driver, data } = results;
   const lines = ['## Machine and method', ''];
@@ -111,6 +124,7 @@ function method(results: BenchResults): string[] {
     `- **Versions**: Node ${machine.node}, MySQL ${machine.mysql}, Redis ${machine.redis}${packages ? `; packages: ${packages}` : ''}`,
     `- **Load generator**: ${driver.name} ${driver.version}, ${settings.connections} connections, on the same machine: it shares the ${machine.cores} cores with the server, ` +
       'so its CPU (in % of one core) is reported beside every result',
+    `- **Load generator's ceiling**: ${driverCeilingText(results)}`,
     `- **Timing**: ${settings.durationSec} s per repeat after ${settings.warmupSec} s of warm-up, ${settings.repeats} repeat${settings.repeats === 1 ? '' : 's'} per cell; ` +
       'req/s is the median of the repeats, with min–max beside it',
     `- **Workers**: fork ${settings.forkWorkers} children (${settings.forkPersistent ? 'persistent connections' : 'connections opened per request'}), ` +
@@ -153,7 +167,7 @@ function throughput(results: BenchResults, conclusions: Conclusions, chart: Char
           ),
         ),
       );
-      lines.push('', `### ${operation === 'get' ? 'Get by id' : `List (\`${query}\`)`}`, '', ...header, ...cells.map(throughputRow));
+      lines.push('', `### ${operation === 'get' ? 'Get by id' : `List (\`${query}\`)`}`, '', ...header, ...cells.map((cell) => throughputRow(results, cell)));
     }
   }
   for (const operation of OPERATIONS) lines.push('', ...throughputChart(results, operation, chart));
@@ -162,13 +176,14 @@ function throughput(results: BenchResults, conclusions: Conclusions, chart: Char
   return lines;
 }
 
-function throughputRow(cell: Cell): string {
+function throughputRow(results: BenchResults, cell: Cell): string {
   const s = cell.summary;
+  const bound = driverBoundReason(cell, driverCeiling(results)) !== null;
   const failed = s.errors + s.non2xx;
   return (
     `| ${cell.runtime} | ${cell.entity} | ${cell.source} | ${cell.operation} | ${formatRps(s.rps.median)} (${formatRps(s.rps.min)}–${formatRps(s.rps.max)}) | ` +
     `${formatMs(s.p50)} | ${formatMs(s.p95)} | ${formatMs(s.p99)} | ${failed > 0 ? `⚠ ${formatNumber(s.errors)} + ${formatNumber(s.non2xx)}` : '0'} | ` +
-    `${formatNumber(s.serverCpuPct)} | ${formatNumber(s.serverPeakRssMiB)} | ${formatNumber(s.driverCpuPct)} |`
+    `${formatNumber(s.serverCpuPct)} | ${formatNumber(s.serverPeakRssMiB)} | ${formatNumber(s.driverCpuPct)}${bound ? ' ⚠ driver-bound' : ''} |`
   );
 }
 
@@ -341,8 +356,13 @@ function pageDepth(results: BenchResults, conclusions: Conclusions, chart: Chart
 }
 
 function targets(conclusions: Conclusions): string[] {
-  const status = { pass: '✅ pass', fail: '❌ fail', 'not measured': 'not measured' } as const;
-  const lines = ['## Targets', '', 'From the README ("Performance targets"), checked as ratios within this run.'];
+  const status = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠ inconclusive (driver-bound)', 'not measured': 'not measured' } as const;
+  const lines = [
+    '## Targets',
+    '',
+    'From the README ("Performance targets"), checked as ratios within this run. A check whose cells include a driver-bound cell ' +
+      '(see "Machine and method") is inconclusive: that cell measured the load generator, not the server.',
+  ];
   for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET]) {
     lines.push(
       '',
@@ -354,6 +374,8 @@ function targets(conclusions: Conclusions): string[] {
         .filter((t) => t.target === target.text)
         .map((t) => `| ${cellText(t.scope)} | ${t.ratio === null ? '–' : formatRatio(t.ratio)} | ≥ ${formatRatio(t.threshold)} | ${status[t.status]} |`),
     );
+    const inconclusive = conclusions.targets.filter((t) => t.target === target.text && t.status === 'inconclusive');
+    if (inconclusive.length > 0) lines.push('', ...inconclusive.map((t) => `- ${t.sentence}`));
   }
   return lines;
 }

@@ -63,6 +63,18 @@ describe('make bench-quick, end to end (one cell per runtime)', function () {
     expect(results.preflight.problems).to.deep.equal([]);
   });
 
+  it("measures the load generator's ceiling first, says it, and records it with the results", () => {
+    const ceiling = /bench: load generator (\S+) \S+: ceiling (\d+) req\/s against the bare uWS constant/.exec(run.output);
+    expect(ceiling, run.output).to.not.equal(null);
+    // Printed before the first cell is measured.
+    expect(run.output.indexOf(ceiling![0])).to.be.lessThan(run.output.indexOf('products/redis/get '));
+    const results = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8')) as BenchResults;
+    expect(results.driver.name).to.equal(ceiling![1]);
+    expect(Math.round(results.baselines!.uwsConstant!.summary.rps.median)).to.equal(Number(ceiling![2]));
+    expect(results.baselines!.uwsConstant!.summary.driverCpuPct).to.be.greaterThan(0);
+    expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).to.match(/Load generator's ceiling\*\*: [\d,]+ req\/s/);
+  });
+
   it('renders the report with its charts', () => {
     const report = readFileSync(join(out, 'RESULTS.md'), 'utf8');
     expect(report).to.include('uws');
