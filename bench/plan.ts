@@ -11,6 +11,8 @@ export interface PlanOptions {
   /** Include the worker-count sweep and the read-mode comparison (the full run does). */
   readonly sweep: boolean;
   readonly reads: boolean;
+  /** Include fork's matrix again with FORK_PERSISTENT=1 (the full run does, unless fork already runs persistent). */
+  readonly persistent?: boolean;
 }
 
 function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
@@ -22,6 +24,7 @@ export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'oper
   if (c.group === 'scale') return `${base}#${c.rows}${c.page ? `@${c.page.by}=${c.page.depth}` : ''}`;
   if (c.group === 'sweep') return `${base}@w${c.workers}`;
   if (c.group === 'reads') return `${base}~${c.readMode}`;
+  if (c.group === 'persistent') return `${base}+persistent`;
   return base;
 }
 
@@ -40,6 +43,13 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
         for (const operation of ['get', 'list'] as const) {
           cells.push(plan('matrix', runtime, entity, source, operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery));
         }
+      }
+    }
+  }
+  if (options.persistent && options.runtimes.includes('fork')) {
+    for (const entity of scenarios.entities) {
+      for (const source of ['db', 'redis'] as const) {
+        for (const operation of ['get', 'list'] as const) cells.push(plan('persistent', 'fork', entity, source, operation, options.forkWorkers, 'default', scenarios.listQuery));
       }
     }
   }
@@ -101,6 +111,7 @@ export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, worke
 export function runtimeEnv(cell: CellPlan): Record<string, string> {
   const env: Record<string, string> = { PROJECTION_READS: cell.readMode };
   if (cell.runtime === 'fork') env.FORK_WORKERS = String(cell.workers);
+  if (cell.group === 'persistent') env.FORK_PERSISTENT = '1';
   if (cell.runtime === 'uws') env.UWS_WORKERS = String(cell.workers);
   // Deep pages are measured past the MySQL routes' default bound, to show what the bound protects against.
   if (cell.group === 'scale' && cell.rows !== undefined) env.DB_MAX_OFFSET = String(cell.rows);

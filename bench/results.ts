@@ -90,8 +90,11 @@ export interface PageDepth {
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
   readonly id: string;
-  /** `scale`: the same scenario at several data sizes (is cost per request flat?). */
-  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale';
+  /**
+   * `scale`: the same scenario at several data sizes (is cost per request flat?); `persistent`: a fork matrix
+   * cell again with FORK_PERSISTENT=1 (connections kept across requests), for the bootstrap's share.
+   */
+  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent';
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;

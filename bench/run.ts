@@ -125,7 +125,7 @@ export class BenchRun {
       ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products, { ids: ids.get('products') ?? [], dbMaxOffset: loadConfig().dbMaxOffset })
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
-        sweep: sweep ?? !quick, reads: reads ?? !quick,
+        sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent,
       });
     const cells = planned.filter((cell) => !only || cell.id.includes(only));
     if (cells.length === 0) throw new ConfigError(`no cell matches --only ${only}`);

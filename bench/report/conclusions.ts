@@ -379,6 +379,41 @@ export function flatCostChecks(results: BenchResults): TargetCheck[] {
   });
 }
 
+// ---- fork's persistent connections -----------------------------------------------------------------
+
+export interface PersistentFinding {
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  readonly perRequestRps: number;
+  readonly persistentRps: number;
+  /** persistent req/s ÷ per-request-bootstrap req/s. */
+  readonly ratio: number;
+  /** The per-request bootstrap's share of a request's cost: 1 − per-request req/s ÷ persistent req/s. */
+  readonly bootstrapShare: number;
+}
+
+/** fork's matrix cells against the same cells with FORK_PERSISTENT=1, measured in the same run. */
+export function persistentFindings(results: BenchResults): PersistentFinding[] {
+  return results.cells.filter((c) => c.group === 'persistent').flatMap((p) => {
+    const base = matrixCell(results, 'fork', p.entity, p.source, p.operation);
+    if (!base || base.summary.rps.median <= 0 || p.summary.rps.median <= 0) return [];
+    const [perRequestRps, persistentRps] = [base.summary.rps.median, p.summary.rps.median];
+    return [{ entity: p.entity, source: p.source, operation: p.operation, perRequestRps, persistentRps, ratio: persistentRps / perRequestRps, bootstrapShare: 1 - perRequestRps / persistentRps }];
+  });
+}
+
+export function persistentSentence(findings: readonly PersistentFinding[]): string {
+  if (findings.length === 0) return "fork with persistent connections (FORK_PERSISTENT=1): not measured.";
+  const ratios = findings.map((f) => f.ratio).sort((a, b) => a - b);
+  const shares = findings.map((f) => f.bootstrapShare).sort((a, b) => a - b);
+  const mid = (values: number[]) => (values.length % 2 ? values[values.length >> 1]! : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2);
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  return `fork with persistent connections (FORK_PERSISTENT=1) serves ${formatRatio(mid(ratios))} the per-request bootstrap's rate (median of ${findings.length} cells, ` +
+    `${formatRatio(ratios[0]!)}–${formatRatio(ratios[ratios.length - 1]!)}): opening and closing MySQL and Redis per request is ${pct(mid(shares))} of a fork request's cost ` +
+    `(${pct(shares[0]!)}–${pct(shares[shares.length - 1]!)}).`;
+}
+
 // ---- page depth -------------------------------------------------------------------------------------
 
 export interface DepthPoint {
@@ -514,6 +549,7 @@ export interface Conclusions {
   readonly sweep: readonly SweepFinding[];
   readonly readModes: readonly ReadModeFinding[];
   readonly depth: readonly DepthFinding[];
+  readonly persistent: readonly PersistentFinding[];
   readonly targets: readonly TargetCheck[];
   readonly loadGenerator: LoadGeneratorFinding;
   /** The findings in a few sentences, for the "Conclusions" list. */
@@ -527,6 +563,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const sweep = sweepFindings(results);
   const readModes = readModeFindings(results);
   const depth = depthFindings(results);
+  const persistent = persistentFindings(results);
   const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
@@ -534,12 +571,13 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...RUNTIMES.map((runtime) => sourceSummary(runtime, sources.filter((f) => f.runtime === runtime))),
     ...RUNTIME_PAIRS.map(([a, b]) => runtimePairSummary(a, b, runtimes.filter((f) => f.numerator === a && f.denominator === b))),
     ...(sweep.length > 0 ? sweep.map((f) => f.sentence) : ['Worker sweep: not measured.']),
+    persistentSentence(persistent),
     ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
     ...(depth.length > 0 ? largestSizeDepthSentences(depth) : ['Page depth: not measured.']),
     ...targetSummary(targets),
     loadGenerator.sentence,
   ];
-  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, targets, loadGenerator, summary };
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, targets, loadGenerator, summary };
 }
 
 function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {

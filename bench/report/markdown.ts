@@ -22,6 +22,7 @@ import {
   formatRatio,
   formatRps,
   operationName,
+  persistentSentence,
   scenarioName,
   type CellFailures,
   type Conclusions,
@@ -173,6 +174,24 @@ function throughput(results: BenchResults, conclusions: Conclusions, chart: Char
   for (const operation of OPERATIONS) lines.push('', ...throughputChart(results, operation, chart));
   lines.push('', ...latencyChart(results, chart));
   lines.push('', ...workerSweep(conclusions, chart));
+  lines.push('', ...persistentConnections(conclusions));
+  return lines;
+}
+
+function persistentConnections(conclusions: Conclusions): string[] {
+  const lines = ['### fork with persistent connections', ''];
+  const findings = conclusions.persistent;
+  if (findings.length === 0) return [...lines, persistentSentence(findings)];
+  lines.push(
+    "PHP-FPM's knob that matters: fork's matrix again with `FORK_PERSISTENT=1` (children keep their MySQL and Redis connections " +
+      'between requests, like persistent connections), in the same run, so the per-request bootstrap\'s share is a ratio.',
+    '',
+    '| entity | source | operation | per-request bootstrap req/s | persistent req/s | persistent ÷ per-request | bootstrap share of a request |',
+    '|---|---|---|---:|---:|---:|---:|',
+    ...findings.map((f) => `| ${f.entity} | ${f.source} | ${f.operation} | ${formatRps(f.perRequestRps)} | ${formatRps(f.persistentRps)} | ${formatRatio(f.ratio)} | ${Math.round(f.bootstrapShare * 100)}% |`),
+    '',
+    `- ${persistentSentence(findings)}`,
+  );
   return lines;
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cellId, pageDepths, planScaleCells, runtimeEnv } from '../../../bench/plan.js';
+import { cellId, pageDepths, planCells, planScaleCells, runtimeEnv } from '../../../bench/plan.js';
 import { loadScenarios } from '../../../bench/scenarios.js';
 
 describe('bench plan: page-depth cells of the scale step', () => {
@@ -36,5 +36,25 @@ describe('bench plan: page-depth cells of the scale step', () => {
     const [scale] = planScaleCells(scenarios, 'uws', 2, 100_000);
     expect(runtimeEnv(scale!)).to.include({ DB_MAX_OFFSET: '100000', UWS_WORKERS: '2' });
     expect(runtimeEnv({ ...scale!, group: 'matrix', rows: undefined })).to.not.have.property('DB_MAX_OFFSET');
+  });
+});
+
+describe('bench plan: fork with persistent connections as its own rows', () => {
+  const scenarios = loadScenarios();
+  const options = { runtimes: ['fork', 'express', 'uws'] as const, forkWorkers: 4, uwsWorkers: 2, sweep: false, reads: false };
+
+  it("repeats fork's matrix with FORK_PERSISTENT=1 when asked, and only fork's", () => {
+    const without = planCells(scenarios, options);
+    const cells = planCells(scenarios, { ...options, persistent: true });
+    const persistent = cells.filter((c) => c.group === 'persistent');
+    expect(cells.length - without.length).to.equal(12);
+    expect(persistent.map((c) => c.id)).to.deep.equal(without.filter((c) => c.runtime === 'fork').map((c) => `${c.id}+persistent`));
+    expect(persistent.every((c) => c.runtime === 'fork' && c.workers === 4)).to.equal(true);
+    expect(runtimeEnv(persistent[0]!)).to.include({ FORK_PERSISTENT: '1', FORK_WORKERS: '4' });
+    expect(runtimeEnv(without.find((c) => c.runtime === 'fork')!)).to.not.have.property('FORK_PERSISTENT');
+  });
+
+  it('plans no persistent rows without fork', () => {
+    expect(planCells(scenarios, { ...options, runtimes: ['uws'], persistent: true }).some((c) => c.group === 'persistent')).to.equal(false);
   });
 });

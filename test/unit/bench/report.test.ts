@@ -325,6 +325,31 @@ describe('report: markdown from the recorded sample', () => {
     expect(charts['page-depth.svg']).to.include('db by offset');
   });
 
+  it("compares fork's persistent connections with its per-request bootstrap, cell by cell", () => {
+    const base = sample();
+    const persistent = (id: string, rps: number): Cell => {
+      const cell = base.cells.find((c) => c.id === id)!;
+      return { ...cell, id: `${id}+persistent`, group: 'persistent', summary: { ...cell.summary, rps: { median: rps, min: rps, max: rps } } };
+    };
+    const get = base.cells.find((c) => c.id === 'fork/products/redis/get')!.summary.rps.median;
+    const list = base.cells.find((c) => c.id === 'fork/products/db/list')!.summary.rps.median;
+    const results: BenchResults = { ...base, cells: [...base.cells, persistent('fork/products/redis/get', get * 8), persistent('fork/products/db/list', list * 2)] };
+    const conclusions = deriveConclusions(results);
+    expect(conclusions.persistent.map((f) => [f.entity, f.source, f.operation, f.ratio, f.bootstrapShare])).to.deep.equal([
+      ['products', 'redis', 'get', 8, 1 - 1 / 8], ['products', 'db', 'list', 2, 0.5],
+    ]);
+    const { markdown } = renderReport(results, { chartsDir: 'charts' });
+    expect(markdown).to.include('| products | redis | get |');
+    expect(markdown).to.include('| 8.00× | 88% |');
+    expect(markdown).to.include('| 2.00× | 50% |');
+    // The median of 8× and 2× is 5×, of the shares (87.5% and 50%) 69%.
+    expect(markdown).to.include('fork with persistent connections (FORK_PERSISTENT=1) serves 5.00× the per-request bootstrap\'s rate (median of 2 cells, 2.00×–8.00×)');
+    expect(markdown).to.include('is 69% of a fork request\'s cost (50%–88%)');
+    // The persistent cells stay out of the matrix comparisons.
+    expect(deriveConclusions(results).sourceRatios).to.deep.equal(deriveConclusions(base).sourceRatios);
+    expect(deriveConclusions(base).summary).to.include('fork with persistent connections (FORK_PERSISTENT=1): not measured.');
+  });
+
   it('says page depth was not measured, and the bound check "not measured", without depth cells', () => {
     const conclusions = deriveConclusions(sample());
     expect(conclusions.depth).to.deep.equal([]);
