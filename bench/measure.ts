@@ -43,7 +43,7 @@ export function summarise(runs: readonly Run[]): CellSummary {
 const IDS_PER_RUN = 1000;
 
 /** Request paths of a cell: a page, or gets of random existing ids (seeded, so a run's ids are reproducible). */
-function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): string[] {
+export function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): string[] {
   if (cell.operation === 'list') return [scenarioPath(scenarios, cell.entity, cell.source, 'list', undefined, cell.listQuery)];
   const ids = target.ids.get(cell.entity) ?? [];
   if (ids.length === 0) throw new Error(`no ${cell.entity} ids to read: seed first`);

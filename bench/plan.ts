@@ -1,4 +1,4 @@
-import type { Cell, EntityName, Operation, ReadMode, RuntimeName, Source } from './results.js';
+import type { Cell, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from './results.js';
 import type { Scenarios } from './scenarios.js';
 
 /** A cell to measure, before it has runs. */
@@ -13,13 +13,24 @@ export interface PlanOptions {
   readonly reads: boolean;
   /** Include fork's matrix again with FORK_PERSISTENT=1 (the full run does, unless fork already runs persistent). */
   readonly persistent?: boolean;
+  /** Include the floors (bench/floors/) of the runtimes measured: products get and page, both sources (the full run does). */
+  readonly floors?: boolean;
 }
+
+/** Each runtime's floor, and the floors it is compared with: node:http is what Express runs on. */
+export const FLOOR_OF: Readonly<Record<RuntimeName, FloorName>> = { uws: 'uws', express: 'express', fork: 'fpm' };
+export const FLOOR_RUNTIME: Readonly<Record<FloorName, RuntimeName>> = { uws: 'uws', 'node-http': 'express', express: 'express', fpm: 'fork' };
+/** The floors, in the order they are measured and reported. */
+export const FLOOR_NAMES: readonly FloorName[] = ['uws', 'node-http', 'express', 'fpm'];
+/** The entity the floors and the profiles read: the scenario the targets are about. */
+export const FLOOR_ENTITY: EntityName = 'products';
 
 function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
   return runtime === 'fork' ? options.forkWorkers : runtime === 'uws' ? options.uwsWorkers : 1;
 }
 
-export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page'>): string {
+export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page' | 'floor'>): string {
+  if (c.group === 'floor') return `floor:${c.floor}/${c.entity}/${c.source}/${c.operation}`;
   const base = `${c.runtime}/${c.entity}/${c.source}/${c.operation}`;
   if (c.group === 'scale') return `${base}#${c.rows}${c.page ? `@${c.page.by}=${c.page.depth}` : ''}`;
   if (c.group === 'sweep') return `${base}@w${c.workers}`;
@@ -53,6 +64,7 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
       }
     }
   }
+  if (options.floors) cells.push(...planFloorCells(scenarios, options));
   if (options.sweep) {
     const { workers, runtimes, entity, source, operation } = scenarios.sweep;
     for (const runtime of runtimes.filter((r) => options.runtimes.includes(r))) {
@@ -71,6 +83,16 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
     for (const mode of scenarios.reads.get) cells.push({ ...plan('reads', runtime, entity, 'redis', 'get', workers, mode, scenarios.listQuery), connections });
   }
   return cells;
+}
+
+/** The floor cells of the runtimes measured: products get and page of 50, from MySQL and from Redis. */
+export function planFloorCells(scenarios: Scenarios, options: PlanOptions): CellPlan[] {
+  return FLOOR_NAMES.filter((floor) => options.runtimes.includes(FLOOR_RUNTIME[floor])).flatMap((floor) =>
+    (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => {
+      const runtime = FLOOR_RUNTIME[floor];
+      const cell = { ...plan('floor', runtime, FLOOR_ENTITY, source, operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery), floor };
+      return { ...cell, id: cellId(cell) };
+    })));
 }
 
 /**

@@ -87,14 +87,24 @@ export interface PageDepth {
   readonly depth: number;
 }
 
+/**
+ * A floor: a minimal server doing exactly what a cell does (same route, same read, same serialisation) and
+ * nothing else, on one server model: `uws` (the uws runtime's), `node-http`, `express` (express's) and `fpm` (a
+ * master over node:http and children over fork's IPC, connections kept: fork's). Source: bench/floors/.
+ */
+export type FloorName = 'uws' | 'node-http' | 'express' | 'fpm';
+
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
   readonly id: string;
   /**
    * `scale`: the same scenario at several data sizes (is cost per request flat?); `persistent`: a fork matrix
-   * cell again with FORK_PERSISTENT=1 (connections kept across requests), for the bootstrap's share.
+   * cell again with FORK_PERSISTENT=1 (connections kept across requests), for the bootstrap's share;
+   * `floor`: the same scenario on a floor server (`floor`), what `runtime` is measured against.
    */
-  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent';
+  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent' | 'floor';
+  /** For `floor` cells: which floor server answered (the cell's `runtime` is the runtime it is the floor of). */
+  readonly floor?: FloorName;
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;
@@ -112,6 +122,28 @@ export interface Cell {
   readonly page?: PageDepth;
   readonly runs: readonly Run[];
   readonly summary: CellSummary;
+}
+
+/**
+ * A cell measured again, briefly and after the matrix, with a V8 CPU profile of every process and thread of the
+ * runtime during the load (bench/profile/): self-time per category of work, in µs, summed over them.
+ */
+export interface CellProfile {
+  readonly id: string;
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  readonly workers: number;
+  /** Requests answered during the profiled load, and how long it ran: µs per request = time ÷ requests. */
+  readonly requests: number;
+  readonly durationSec: number;
+  /** How many profiles (processes and threads) were summed. */
+  readonly profiles: number;
+  /** Sampled time per category (bench/profile/attribution.ts CATEGORIES), in µs over all profiles. */
+  readonly categories: Readonly<Record<string, number>>;
+  /** fork: CPU time (µs) per stage of a request (bench/profile/attribution.ts BOOTSTRAP_STAGES), children and master summed. */
+  readonly stages?: Readonly<Record<string, number>>;
 }
 
 export interface MachineInfo {
@@ -161,4 +193,6 @@ export interface BenchResults {
    * body of the size of a product projection, what `uws` serving a projection by id is compared with.
    */
   readonly baselines?: { readonly uwsConstant?: { readonly workers: number; readonly bodyBytes: number; readonly runs: readonly Run[]; readonly summary: CellSummary } };
+  /** CPU attribution of a few cells, measured after the timed cells (absent when not profiled). */
+  readonly profiles?: readonly CellProfile[];
 }

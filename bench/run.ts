@@ -4,16 +4,18 @@
 // their CPU and memory).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type RuntimeSettings } from '../core/index.js';
 import { findFreePort, launchRuntime, type LaunchedRuntime } from '../runtimes/launcher.js';
 import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
 import { measureCell, measureRuns, summarise, type Target } from './measure.js';
-import { planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
+import { FLOOR_ENTITY, planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
+import { profileCell } from './profile/profileCell.js';
 import { writeReport } from './report/index.js';
-import { RESULTS_SCHEMA, type BenchResults, type Cell, type EntityName, type RuntimeName } from './results.js';
+import { RESULTS_SCHEMA, type BenchResults, type Cell, type CellProfile, type EntityName, type FloorName, type RuntimeName } from './results.js';
 import { loadScenarios, scenarioPath, type Scenarios, type Timing } from './scenarios.js';
 
 export interface BenchOptions {
@@ -23,6 +25,9 @@ export interface BenchOptions {
   /** The worker sweep and the read modes (default: in the full run only). */
   readonly sweep?: boolean;
   readonly reads?: boolean;
+  /** The floors (bench/floors/) and the CPU profiles of a few cells (bench/profile/) (default: in the full run only). */
+  readonly floors?: boolean;
+  readonly profile?: boolean;
   /** Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products). */
   readonly scale?: boolean;
   /** Only the cells whose id contains this, e.g. `products/redis/get`. */
@@ -84,11 +89,12 @@ export class BenchRun {
     if (baselines) this.announceCeiling(baselines.uwsConstant);
     this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
     const measured = await this.measureCells(cells, checked.ids);
+    const profiles = (this.options.profile ?? (!this.options.quick && !this.options.scale)) ? await this.profileCells(checked.ids) : undefined;
     if (into) {
       const report = await this.mergeInto(into, measured, baselines);
       console.log(`bench: ${measured.length} cells merged into ${into}; report in ${report}`);
     } else {
-      const { file, report } = await this.writeResults({ startedAt, checked, measured, baselines });
+      const { file, report } = await this.writeResults({ startedAt, checked, measured, baselines, profiles });
       console.log(`bench: results in ${file}, report in ${report}`);
     }
     return exitCode(measured);
@@ -125,7 +131,7 @@ export class BenchRun {
       ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products, { ids: ids.get('products') ?? [], dbMaxOffset: loadConfig().dbMaxOffset })
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
-        sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent,
+        sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent, floors: this.options.floors ?? !quick,
       });
     const cells = planned.filter((cell) => !only || cell.id.includes(only));
     if (cells.length === 0) throw new ConfigError(`no cell matches --only ${only}`);
@@ -152,12 +158,12 @@ export class BenchRun {
     const measured: Cell[] = [];
     const groups = new Map<string, CellPlan[]>();
     for (const cell of cells) {
-      const key = `${cell.runtime} ${JSON.stringify(runtimeEnv(cell))}`;
+      const key = `${cell.floor ? `floor:${cell.floor}` : cell.runtime} ${JSON.stringify(runtimeEnv(cell))}`;
       groups.set(key, [...(groups.get(key) ?? []), cell]);
     }
     for (const group of groups.values()) {
       const first = group[0]!;
-      const runtime = await this.launch(first.runtime, runtimeEnv(first));
+      const runtime = first.floor ? await this.launchFloor(first.floor, first.runtime, runtimeEnv(first)) : await this.launch(first.runtime, runtimeEnv(first));
       try {
         const target: Target = { driver: this.driver, url: runtime.url, pid: runtime.process.pid!, ids, metricsUrl: `${runtime.url}/metrics` };
         for (const cell of group) {
@@ -172,6 +178,36 @@ export class BenchRun {
       }
     }
     return measured;
+  }
+
+  /** A floor server (bench/floors/), started by the launcher like a runtime; `runtime` is the runtime it is the floor of. */
+  private async launchFloor(floor: FloorName, runtime: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
+    const port = await findFreePort();
+    return launchRuntime({ name: runtime, port, script: floorScript(floor), env: { ...env, FLOOR_PORT: String(port) }, logFile: join(this.logDir, `floor-${floor}.log`) });
+  }
+
+  /**
+   * After the timed cells: products get and page from MySQL and from Redis on each runtime, again, each on a fresh
+   * start with every process and thread under V8's CPU profiler (bench/profile/); the profiles stay in logs/profiles/.
+   */
+  private async profileCells(ids: ReadonlyMap<string, readonly number[]>): Promise<CellProfile[]> {
+    const cells = planCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
+      .filter((c) => c.entity === FLOOR_ENTITY && (!this.options.only || c.id.includes(this.options.only)));
+    const profiles: CellProfile[] = [];
+    for (const cell of cells) {
+      const dir = join(this.logDir, 'profiles', cell.id.replace(/\//g, '-'));
+      // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.
+      const expected = cell.runtime === 'express' ? 1 : 1 + cell.workers;
+      const profile = await profileCell(cell, this.scenarios, this.timing, dir, expected,
+        (env) => this.launch(cell.runtime, { ...runtimeEnv(cell), ...env }), { driver: this.driver, ids });
+      profiles.push(profile);
+      const busy = Object.entries(profile.categories).filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1]);
+      const total = busy.reduce((sum, [, us]) => sum + us, 0);
+      const perRequest = (us: number) => (profile.requests > 0 ? us / profile.requests : 0);
+      process.stdout.write(`${`profile ${cell.id}`.padEnd(44)} ${profile.profiles} profiles, ${Math.round(perRequest(total))} µs/request: ` +
+        `${busy.slice(0, 3).map(([c, us]) => `${c} ${Math.round(perRequest(us))}`).join(', ')}\n`);
+    }
+    return profiles;
   }
 
   /** One request before timing a cell: it must answer 200. */
@@ -203,7 +239,7 @@ export class BenchRun {
   }
 
   /** The results file of this mode (replaced by each run; git keeps the committed full one's history) and its report. */
-  private async writeResults(run: { startedAt: string; checked: Checked; measured: Cell[]; baselines: BenchResults['baselines'] }): Promise<{ file: string; report: string }> {
+  private async writeResults(run: { startedAt: string; checked: Checked; measured: Cell[]; baselines: BenchResults['baselines']; profiles?: CellProfile[] }): Promise<{ file: string; report: string }> {
     const { out, quick } = this.options;
     const { timing, scenarios, settings, driver } = this;
     const results: BenchResults = {
@@ -223,6 +259,7 @@ export class BenchRun {
       preflight: { checked: run.checked.checked, problems: [...run.checked.problems] },
       cells: run.measured,
       ...(run.baselines && { baselines: run.baselines }),
+      ...(run.profiles && { profiles: run.profiles }),
     };
     const file = join(out, `${this.mode}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
@@ -243,6 +280,11 @@ export class BenchRun {
     await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
     return report;
   }
+}
+
+/** The server script of a floor (bench/floors/); it listens on FLOOR_PORT. */
+export function floorScript(floor: FloorName): string {
+  return fileURLToPath(new URL(`./floors/${floor === 'node-http' ? 'http' : floor}.js`, import.meta.url));
 }
 
 function formatCell(cell: Cell, driverBound: string | null): string {

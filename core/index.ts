@@ -9,5 +9,6 @@ export { AGGREGATE_TYPES, ENTITIES, ENTITY_NAMES, entityOf, isEntityName, type A
 export { originalKeys, writeOriginalLayout } from './projections/original/OriginalLayout.js';
 export type { RebuildProgress, RebuildResult } from './projections/ProjectionRebuilder.js';
 export { liveCount } from './queries/sql.js';
+export { pageBody, parsePageRequest } from './pagination.js';
 export { Seeder, type SeedProgress, type SeedResult } from './seed/Seeder.js';
 export { verifyReadModel, type Mismatch, type Verification } from './ReadModelVerifier.js';

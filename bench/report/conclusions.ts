@@ -2,7 +2,8 @@
 // claim decided in advance). A cell the run did not measure gives a finding that says "not measured".
 import { ENTITY_NAMES } from '../../core/index.js';
 import { RUNTIME_NAMES } from '../../runtimes/launcher.js';
-import type { BenchResults, Cell, EntityName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
+import { BUSY_CATEGORIES, BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, CATEGORY_LABELS, type BootstrapStage, type Category } from '../profile/attribution.js';
+import type { BenchResults, Cell, CellProfile, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
 import { formatNumber } from './svg.js';
 
 export const RUNTIMES: readonly RuntimeName[] = RUNTIME_NAMES;
@@ -20,6 +21,14 @@ export const ORIGINAL_TARGET = { text: "the default read path ≥ 10× the origi
 export const BARE_UWS_TARGET = { text: 'uws serving a projection by id ≥ 60% of a bare uWS server answering a constant of the same size', threshold: 0.6 } as const;
 export const DEEP_PAGE_TARGET = { text: 'the deepest MySQL page allowed by default (DB_MAX_OFFSET) within 20× the cost of the first page (first ÷ deepest req/s)', threshold: 0.05 } as const;
 export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
+
+/** The issue's targets against the floors (bench/floors/): what each runtime reaches of a server doing only the cell's work. */
+export const FLOOR_TARGETS = [
+  { text: 'uws ≥ 0.95 of its floor (raw uWS, the same read) for products get from redis', threshold: 0.95, runtime: 'uws', persistent: false, operations: ['get'] },
+  { text: 'uws ≥ 0.90 of its floor (raw uWS, the same read) for a page of 50 products from redis', threshold: 0.9, runtime: 'uws', persistent: false, operations: ['list'] },
+  { text: 'express ≥ 0.95 of its floor (raw Express, the same read) for products get and a page of 50 from redis', threshold: 0.95, runtime: 'express', persistent: false, operations: ['get', 'list'] },
+  { text: 'fork with FORK_PERSISTENT=1 ≥ 0.80 of the minimal FPM-like pool floor', threshold: 0.8, runtime: 'fork', persistent: true, operations: ['get', 'list'] },
+] as const satisfies readonly { text: string; threshold: number; runtime: RuntimeName; persistent: boolean; operations: readonly Operation[] }[];
 
 /** What moving to a read mode removes, and which operations it touches (a get reads one id anyway). */
 export const READ_MODE_CAUSES: Readonly<Record<Exclude<ReadMode, 'original'>, { readonly cause: string; readonly fix: string; readonly appliesTo: readonly Operation[] }>> = {
@@ -414,6 +423,122 @@ export function persistentSentence(findings: readonly PersistentFinding[]): stri
     `(${pct(shares[0]!)}–${pct(shares[shares.length - 1]!)}).`;
 }
 
+// ---- floors: each runtime against a minimal server doing the same work ---------------------------------
+
+/** How the report names a floor. */
+export const FLOOR_LABELS: Readonly<Record<FloorName, string>> = { uws: 'raw uWS', 'node-http': 'raw node:http', express: 'raw Express', fpm: 'FPM-like pool' };
+
+export interface FloorFinding {
+  readonly floor: FloorName;
+  readonly entity: EntityName;
+  readonly source: Source;
+  readonly operation: Operation;
+  readonly floorCell: Cell;
+  /** The runtime compared with the floor (fork twice: per-request bootstrap, and FORK_PERSISTENT=1). */
+  readonly runtime: RuntimeName;
+  readonly persistent: boolean;
+  readonly runtimeCell: Cell | undefined;
+  /** runtime req/s ÷ floor req/s: what the framework and the application leave of the achievable rate. */
+  readonly overhead: number | null;
+  /** floor req/s ÷ bare uWS constant req/s: what the data source (and the floor's server model) costs. */
+  readonly dataCost: number | null;
+}
+
+/** Every floor cell with the runtime cells it is the floor of, measured in the same run. */
+export function floorFindings(results: BenchResults): FloorFinding[] {
+  const constant = results.baselines?.uwsConstant?.summary.rps.median ?? null;
+  return results.cells.filter((c) => c.group === 'floor' && c.floor).flatMap((floorCell) => {
+    const floorRps = floorCell.summary.rps.median;
+    const compared: { runtime: RuntimeName; persistent: boolean; cell: Cell | undefined }[] = [
+      { runtime: floorCell.runtime, persistent: false, cell: matrixCell(results, floorCell.runtime, floorCell.entity, floorCell.source, floorCell.operation) },
+    ];
+    if (floorCell.floor === 'fpm') {
+      compared.push({ runtime: 'fork', persistent: true, cell: results.cells.find((c) => c.group === 'persistent' && c.entity === floorCell.entity && c.source === floorCell.source && c.operation === floorCell.operation) });
+    }
+    return compared.map(({ runtime, persistent, cell }) => ({
+      floor: floorCell.floor!, entity: floorCell.entity, source: floorCell.source, operation: floorCell.operation, floorCell, runtime, persistent, runtimeCell: cell,
+      overhead: ratioOf(cell?.summary.rps.median ?? null, floorRps),
+      dataCost: ratioOf(floorRps, constant),
+    }));
+  });
+}
+
+export function runtimeLabel(f: Pick<FloorFinding, 'runtime' | 'persistent'>): string {
+  return f.persistent ? `${f.runtime} (FORK_PERSISTENT=1)` : f.runtime;
+}
+
+export function floorSentences(findings: readonly FloorFinding[]): string[] {
+  if (findings.length === 0) return ['Floors (a minimal server doing only the cell\'s work, per server model): not measured.'];
+  const own = findings.filter((f) => f.floor !== 'node-http');
+  const sentences = [...new Set(own.map((f) => runtimeLabel(f)))].map((label) => {
+    const mine = own.filter((f) => runtimeLabel(f) === label && f.overhead !== null);
+    if (mine.length === 0) return `${label}: no cell to compare with its floor.`;
+    const floor = FLOOR_LABELS[mine[0]!.floor];
+    return `${label} reaches ${mine.map((f) => `${formatRatio(f.overhead!)} (${scenarioName(f)})`).join(', ')} of its floor (${floor} doing the same read): ` +
+      `the framework and the application cost ${formatNumber(Math.max(0, (1 - median(mine.map((f) => f.overhead!))) * 100))}% of the achievable rate (median).`;
+  });
+  const byFloor = FLOOR_NAMES_ORDER.flatMap((floor) => {
+    const cells = [...new Map(findings.filter((f) => f.floor === floor && f.dataCost !== null).map((f) => [f.floorCell.id, f])).values()];
+    if (cells.length === 0) return [];
+    return [`${FLOOR_LABELS[floor]} floor ÷ bare uWS constant: ${cells.map((f) => `${formatRatio(f.dataCost!)} (${scenarioName(f)})`).join(', ')} — what the read itself costs on that server model.`];
+  });
+  return [...sentences, ...byFloor];
+}
+
+const FLOOR_NAMES_ORDER: readonly FloorName[] = ['uws', 'node-http', 'express', 'fpm'];
+
+/** The issue's floor targets, on the cells of this run (a driver-bound cell makes a check inconclusive). */
+export function floorChecks(results: BenchResults, findings: readonly FloorFinding[]): TargetCheck[] {
+  return FLOOR_TARGETS.flatMap((target) => {
+    const floor = target.runtime === 'uws' ? 'uws' : target.runtime === 'express' ? 'express' : 'fpm';
+    const scoped = findings.filter((f) => f.floor === floor && f.runtime === target.runtime && f.persistent === target.persistent &&
+      f.entity === 'products' && (target.persistent || f.source === 'redis') && (target.operations as readonly Operation[]).includes(f.operation));
+    if (scoped.length === 0) return [check(target.text, target.threshold, `${runtimeLabel({ runtime: target.runtime, persistent: target.persistent })} vs its floor`, null)];
+    return scoped.map((f) => check(target.text, target.threshold,
+      `${runtimeLabel(f)} ${scenarioName(f)}: ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : '–'} vs ${FLOOR_LABELS[f.floor]} ${formatRps(f.floorCell.summary.rps.median)} req/s`,
+      f.overhead, { results, cells: [f.runtimeCell, f.floorCell] }));
+  });
+}
+
+// ---- CPU attribution ------------------------------------------------------------------------------------
+
+export interface ProfileFinding {
+  readonly profile: CellProfile;
+  /** µs of sampled time per request, per busy category (idle left out), and their sum. */
+  readonly perRequest: Readonly<Record<Category, number>>;
+  readonly busyPerRequest: number;
+  /** Idle as a share of all sampled time (every process and thread). */
+  readonly idleShare: number;
+  readonly largest: { readonly category: Category; readonly perRequest: number; readonly share: number } | null;
+  /** fork: CPU µs per request per stage. */
+  readonly stages: Readonly<Record<BootstrapStage, number>> | null;
+  readonly sentence: string;
+}
+
+export function profileFindings(results: BenchResults): ProfileFinding[] {
+  return (results.profiles ?? []).map((profile) => {
+    const requests = Math.max(1, profile.requests);
+    const at = (c: string) => profile.categories[c] ?? 0;
+    const perRequest = Object.fromEntries(BUSY_CATEGORIES.map((c) => [c, at(c) / requests])) as Record<Category, number>;
+    const busy = BUSY_CATEGORIES.reduce((sum, c) => sum + at(c), 0);
+    const all = busy + at('idle');
+    const ranked = BUSY_CATEGORIES.map((c) => ({ category: c, perRequest: perRequest[c], share: busy > 0 ? at(c) / busy : 0 })).sort((a, b) => b.perRequest - a.perRequest);
+    const largest = busy > 0 && profile.requests > 0 ? ranked[0]! : null;
+    const stages = profile.stages ? Object.fromEntries(BOOTSTRAP_STAGES.map((s) => [s, (profile.stages![s] ?? 0) / requests])) as Record<BootstrapStage, number> : null;
+    const what = `${profile.runtime}, ${scenarioName(profile)}`;
+    const pct = (v: number) => `${formatNumber(v * 100)}%`;
+    let sentence = !largest
+      ? `${what}: profiled, but no request or no busy sample was recorded.`
+      : `${what}: ${formatNumber(busy / requests)} µs of profiled time per request over ${profile.profiles} process${profile.profiles === 1 ? '' : 'es and threads'}; ` +
+        `the largest category is ${CATEGORY_LABELS[largest.category]} (${formatNumber(largest.perRequest)} µs, ${pct(largest.share)}), then ` +
+        `${ranked.slice(1, 3).map((r) => `${CATEGORY_LABELS[r.category]} (${formatNumber(r.perRequest)} µs, ${pct(r.share)})`).join(' and ')}; idle ${pct(all > 0 ? at('idle') / all : 0)} of the sampled time.`;
+    if (largest && stages) {
+      sentence += ` Per request, in CPU µs: ${BOOTSTRAP_STAGES.map((s) => `${BOOTSTRAP_LABELS[s]} ${formatNumber(stages[s])}`).join(', ')}.`;
+    }
+    return { profile, perRequest, busyPerRequest: busy / requests, idleShare: all > 0 ? at('idle') / all : 0, largest, stages, sentence };
+  });
+}
+
 // ---- page depth -------------------------------------------------------------------------------------
 
 export interface DepthPoint {
@@ -550,6 +675,8 @@ export interface Conclusions {
   readonly readModes: readonly ReadModeFinding[];
   readonly depth: readonly DepthFinding[];
   readonly persistent: readonly PersistentFinding[];
+  readonly floors: readonly FloorFinding[];
+  readonly profiles: readonly ProfileFinding[];
   readonly targets: readonly TargetCheck[];
   readonly loadGenerator: LoadGeneratorFinding;
   /** The findings in a few sentences, for the "Conclusions" list. */
@@ -564,7 +691,9 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const readModes = readModeFindings(results);
   const depth = depthFindings(results);
   const persistent = persistentFindings(results);
-  const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth)];
+  const floors = floorFindings(results);
+  const profiles = profileFindings(results);
+  const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth), ...floorChecks(results, floors)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),
@@ -572,12 +701,14 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...RUNTIME_PAIRS.map(([a, b]) => runtimePairSummary(a, b, runtimes.filter((f) => f.numerator === a && f.denominator === b))),
     ...(sweep.length > 0 ? sweep.map((f) => f.sentence) : ['Worker sweep: not measured.']),
     persistentSentence(persistent),
+    ...floorSentences(floors),
+    ...(profiles.length > 0 ? profiles.map((f) => f.sentence) : ['CPU attribution: not measured (no profiled cells).']),
     ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
     ...(depth.length > 0 ? largestSizeDepthSentences(depth) : ['Page depth: not measured.']),
     ...targetSummary(targets),
     loadGenerator.sentence,
   ];
-  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, targets, loadGenerator, summary };
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, targets, loadGenerator, summary };
 }
 
 function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {
@@ -618,7 +749,7 @@ function runtimePairSummary(numerator: RuntimeName, denominator: RuntimeName, fi
 }
 
 function targetSummary(targets: readonly TargetCheck[]): string[] {
-  return [PROJECTION_TARGET.text, ORIGINAL_TARGET.text].map((text) => {
+  return [PROJECTION_TARGET.text, ORIGINAL_TARGET.text, ...FLOOR_TARGETS.map((t) => t.text)].map((text) => {
     const checks = targets.filter((t) => t.target === text);
     const measured = checks.filter((t) => t.status !== 'not measured');
     if (measured.length === 0) return `Target "${text}": not measured.`;

@@ -7,6 +7,10 @@ import {
   BARE_UWS_TARGET,
   DEEP_PAGE_TARGET,
   FLAT_COST_TARGET,
+  FLOOR_LABELS,
+  FLOOR_TARGETS,
+  floorSentences,
+  runtimeLabel,
   ORIGINAL_TARGET,
   PROJECTION_TARGET,
   READ_MODE_ORDER,
@@ -28,7 +32,8 @@ import {
   type Conclusions,
   type ReadModeFinding,
 } from './conclusions.js';
-import { barChart, formatNumber, lineChart } from './svg.js';
+import { BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, BUSY_CATEGORIES, CATEGORY_LABELS } from '../profile/attribution.js';
+import { barChart, formatNumber, lineChart, stackedBarChart } from './svg.js';
 import { dashboardSection } from './timelines.js';
 
 export interface ReportOptions {
@@ -59,6 +64,8 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     method(results),
     preflight(results),
     throughput(results, conclusions, chart),
+    floors(results, conclusions, chart),
+    attribution(conclusions, chart),
     dashboardSection(results, chart),
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
     pageDepth(results, conclusions, chart),
@@ -192,6 +199,93 @@ function persistentConnections(conclusions: Conclusions): string[] {
     '',
     `- ${persistentSentence(findings)}`,
   );
+  return lines;
+}
+
+function floors(results: BenchResults, conclusions: Conclusions, chart: ChartLink): string[] {
+  const lines = ['## Floors: what each runtime reaches of the achievable', ''];
+  const findings = conclusions.floors;
+  if (findings.length === 0) return [...lines, 'Not measured: the results have no floor cells (the full run measures them; `--floors` adds them to a quick run).'];
+  const constant = results.baselines?.uwsConstant?.summary.rps.median;
+  lines.push(
+    'A floor is a minimal server doing exactly what a cell does and nothing else — the same route, the same read through core ' +
+      '(the same Redis command or MySQL query), the same JSON — on one server model, measured in this run (`bench/floors/`): raw uWS with ' +
+      'the uws runtime\'s threads (uws\'s floor), raw node:http, raw Express (express\'s floor), and an FPM-like pool: a node:http master handing each ' +
+      'request over fork\'s IPC to children that keep their connections (fork\'s floor). **runtime ÷ floor** is what the framework and the application ' +
+      `leave of the achievable rate; **floor ÷ constant** is what the read costs against the bare uWS constant${constant ? ` (${formatRps(constant)} req/s)` : ''}.`,
+    '',
+    '| floor | scenario | floor req/s median (min–max) | floor ÷ constant | runtime | runtime req/s | runtime ÷ floor |',
+    '|---|---|---:|---:|---|---:|---:|',
+    ...findings.map((f) => {
+      const s = f.floorCell.summary;
+      const bound = driverBoundReason(f.floorCell, driverCeiling(results)) !== null || (f.runtimeCell && driverBoundReason(f.runtimeCell, driverCeiling(results)) !== null);
+      return `| ${FLOOR_LABELS[f.floor]} | ${scenarioName(f)} | ${formatRps(s.rps.median)} (${formatRps(s.rps.min)}–${formatRps(s.rps.max)}) | ` +
+        `${f.dataCost === null ? '–' : formatRatio(f.dataCost)} | ${runtimeLabel(f)} | ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : 'not measured'} | ` +
+        `${f.overhead === null ? '–' : formatRatio(f.overhead)}${bound ? ' ⚠ driver-bound' : ''} |`;
+    }),
+    '',
+  );
+  const own = findings.filter((f) => f.floor !== 'node-http');
+  const scenarios = [...new Set(own.map((f) => scenarioName(f)))];
+  const series = [...new Set(own.map((f) => runtimeLabel(f)))];
+  const title = 'Each runtime against its floor';
+  const svg = barChart({
+    title,
+    subtitle: 'runtime req/s ÷ its floor\'s req/s, same run (1× = all of the achievable rate)',
+    unit: '× floor',
+    orientation: 'horizontal',
+    categories: scenarios,
+    series: series.map((name) => ({ name, values: scenarios.map((sc) => own.find((f) => runtimeLabel(f) === name && scenarioName(f) === sc)?.overhead ?? null) })),
+    formatValue: (v) => formatRatio(v),
+  });
+  lines.push(chart('floors.svg', title, svg), '', ...floorSentences(findings).map((s) => `- ${s}`));
+  return lines;
+}
+
+function attribution(conclusions: Conclusions, chart: ChartLink): string[] {
+  const lines = ['## Where the time goes: CPU attribution', ''];
+  const findings = conclusions.profiles;
+  if (findings.length === 0) return [...lines, 'Not measured: the results have no profiled cells (the full run profiles them; `--profile` adds them to a quick run).'];
+  const used = BUSY_CATEGORIES.filter((c) => findings.some((f) => f.perRequest[c] > 0));
+  lines.push(
+    'Products get and page, from MySQL and from Redis, measured again after the timed cells (profiling slows a server, so these are never ' +
+      'the timed cells): a fresh start of the runtime with V8\'s CPU profiler in every process and thread (`bench/profile/`), one load of the cell\'s ' +
+      'duration after its warm-up. Each sample\'s self-time goes to a category by the file or package of its function; a native function or Node\'s ' +
+      'generic code (a socket write) goes to its nearest caller that names one (ioredis, node:http…). Figures are sampled time per request in µs, summed ' +
+      'over processes and threads; idle is left out of the bars. On a shared machine a thread waiting for a core is sampled too.',
+    '',
+    `| cell | profiles | requests | µs per request | largest | idle | ${used.map((c) => CATEGORY_LABELS[c]).join(' | ')} |`,
+    `|---|---:|---:|---:|---|---:|${used.map(() => '---:').join('|')}|`,
+    ...findings.map((f) => `| ${f.profile.id} | ${f.profile.profiles} | ${formatNumber(f.profile.requests)} | ${formatNumber(f.busyPerRequest)} | ` +
+      `${f.largest ? f.largest.category : '–'} | ${formatNumber(f.idleShare * 100)}% | ${used.map((c) => formatNumber(f.perRequest[c], 1)).join(' | ')} |`),
+    '',
+  );
+  const title = 'Where a request\'s time goes';
+  const svg = stackedBarChart({
+    title,
+    subtitle: 'sampled time per request (µs) by category, every process and thread of the runtime; idle left out',
+    unit: 'µs per request',
+    categories: findings.map((f) => f.profile.id),
+    segments: used.map((c) => ({ name: CATEGORY_LABELS[c], values: findings.map((f) => f.perRequest[c]) })),
+    formatValue: (v) => formatNumber(v),
+  });
+  lines.push(chart('attribution.svg', title, svg), '');
+  const fork = findings.filter((f) => f.stages);
+  if (fork.length > 0) {
+    lines.push(
+      '### fork: a request\'s stages',
+      '',
+      'CPU µs per request in each stage of a fork request, from the profiles of the master and the children (a sample goes to the innermost stage on ' +
+        'its stack). What a CPU profile cannot show: the time a child waits for MySQL\'s and Redis\'s connection handshakes to come back (it is idle then), ' +
+        'so connecting costs more wall time per request than these figures.',
+      '',
+      `| cell | ${BOOTSTRAP_STAGES.map((s) => BOOTSTRAP_LABELS[s]).join(' | ')} |`,
+      `|---|${BOOTSTRAP_STAGES.map(() => '---:').join('|')}|`,
+      ...fork.map((f) => `| ${f.profile.id} | ${BOOTSTRAP_STAGES.map((s) => formatNumber(f.stages![s], 1)).join(' | ')} |`),
+      '',
+    );
+  }
+  lines.push(...findings.map((f) => `- ${f.sentence}`));
   return lines;
 }
 
@@ -382,7 +476,7 @@ function targets(conclusions: Conclusions): string[] {
     'From the README ("Performance targets"), checked as ratios within this run. A check whose cells include a driver-bound cell ' +
       '(see "Machine and method") is inconclusive: that cell measured the load generator, not the server.',
   ];
-  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET]) {
+  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET, ...FLOOR_TARGETS]) {
     lines.push(
       '',
       `**${target.text}**`,

@@ -21,6 +21,18 @@ export interface BarChartSpec {
   readonly formatValue?: (value: number) => string;
 }
 
+export interface StackedBarChartSpec {
+  readonly title: string;
+  readonly subtitle?: string;
+  /** What the values are, shown under the value axis, e.g. `µs per request`. */
+  readonly unit: string;
+  /** One horizontal bar per category, e.g. per profiled cell. */
+  readonly categories: readonly string[];
+  /** The parts stacked in each bar, in order from the left; one value per category (null or 0: no part). */
+  readonly segments: readonly BarSeries[];
+  readonly formatValue?: (value: number) => string;
+}
+
 export interface LinePoint {
   readonly x: number;
   readonly y: number;
@@ -116,6 +128,37 @@ export function barChart(spec: BarChartSpec): string {
   return spec.orientation === 'horizontal'
     ? horizontalBars(spec, scale, header, format)
     : verticalBars(spec, scale, header, format);
+}
+
+/** Horizontal bars made of parts (e.g. where a request's time goes), each bar's total written at its end. */
+export function stackedBarChart(spec: StackedBarChartSpec): string {
+  const format = spec.formatValue ?? defaultFormat;
+  const part = (s: BarSeries, c: number): number => {
+    const v = s.values[c];
+    return v === null || v === undefined || !Number.isFinite(v) || v < 0 ? 0 : v;
+  };
+  const totals = spec.categories.map((_, c) => spec.segments.reduce((sum, s) => sum + part(s, c), 0));
+  const scale = linearScale(totals);
+  const header = headerAndLegend(spec.title, spec.subtitle, boxes(spec.segments.map((s) => s.name)));
+  const barHeight = 18;
+  const bandHeight = barHeight + 10;
+  const { out, left, top, toX } = horizontalFrame(spec.title, spec.unit, spec.categories, bandHeight, scale, header);
+  spec.categories.forEach((category, c) => {
+    const y = top + c * bandHeight + 5;
+    out.push(text(left - 8, y + barHeight - 5, category, { size: 12, anchor: 'end', fill: TEXT }));
+    let start = 0;
+    spec.segments.forEach((segment, s) => {
+      const value = part(segment, c);
+      if (value <= 0) return;
+      const [x0, x1] = [toX(start), toX(start + value)];
+      const share = totals[c]! > 0 ? ` (${formatNumber((value / totals[c]!) * 100)}%)` : '';
+      out.push(bar(x0, y, x1 - x0, barHeight, colorOf(s), `${category}, ${segment.name}: ${format(value)} ${spec.unit}${share}`));
+      start += value;
+    });
+    out.push(text(toX(totals[c]!) + 4, y + barHeight - 5, format(totals[c]!), { size: 11, fill: TEXT }));
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
 }
 
 export function lineChart(spec: LineChartSpec): string {
@@ -352,21 +395,16 @@ function boxes(names: readonly string[]): LegendItem[] {
   return names.map((name, index) => ({ name, color: colorOf(index), swatch: 'box' }));
 }
 
-function horizontalBars(spec: BarChartSpec, scale: Scale, header: Header, format: (v: number) => string): string {
-  const barHeight = 14;
-  const barGap = 2;
-  const bandPadding = 14;
-  const seriesCount = Math.max(1, spec.series.length);
-  const bandHeight = seriesCount * (barHeight + barGap) - barGap + bandPadding;
-  const labelWidth = Math.max(...spec.categories.map((c) => textWidth(c, 12)), 20);
+/** The frame of a chart with one horizontal band per category: the value axis, its grid and ticks, its unit. */
+function horizontalFrame(title: string, unit: string, categories: readonly string[], bandHeight: number, scale: Scale, header: Header):
+  { out: string[]; left: number; top: number; toX: (value: number) => number } {
+  const labelWidth = Math.max(...categories.map((c) => textWidth(c, 12)), 20);
   const left = PAD + labelWidth + 10;
   const right = WIDTH - PAD - 72;
   const top = header.bottom + 18;
-  const bottom = top + spec.categories.length * bandHeight;
-  const height = bottom + 50;
+  const bottom = top + categories.length * bandHeight;
   const toX = (value: number): number => left + scale.fraction(value) * (right - left);
-
-  const out = open(spec.title, height);
+  const out = open(title, bottom + 50);
   out.push(...header.svg);
   for (const tick of scale.ticks) {
     const x = toX(tick);
@@ -375,7 +413,17 @@ function horizontalBars(spec: BarChartSpec, scale: Scale, header: Header, format
   }
   out.push(line(left, bottom, right, bottom, MUTED));
   out.push(line(left, top, left, bottom, MUTED));
-  out.push(text((left + right) / 2, bottom + 36, spec.unit, { size: 12, anchor: 'middle', fill: TEXT }));
+  out.push(text((left + right) / 2, bottom + 36, unit, { size: 12, anchor: 'middle', fill: TEXT }));
+  return { out, left, top, toX };
+}
+
+function horizontalBars(spec: BarChartSpec, scale: Scale, header: Header, format: (v: number) => string): string {
+  const barHeight = 14;
+  const barGap = 2;
+  const bandPadding = 14;
+  const seriesCount = Math.max(1, spec.series.length);
+  const bandHeight = seriesCount * (barHeight + barGap) - barGap + bandPadding;
+  const { out, left, top, toX } = horizontalFrame(spec.title, spec.unit, spec.categories, bandHeight, scale, header);
 
   spec.categories.forEach((category, c) => {
     const bandTop = top + c * bandHeight + bandPadding / 2;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET } from '../../../bench/report/conclusions.js';
+import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET, FLOOR_TARGETS } from '../../../bench/report/conclusions.js';
 import { writeReport } from '../../../bench/report/index.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import { barChart, escapeXml, formatNumber, lineChart } from '../../../bench/report/svg.js';
@@ -233,8 +233,10 @@ describe('report: markdown from the recorded sample', () => {
     expect(row(targets, 'express products list')).to.equal('| express products list | 1.95× | ≥ 2.00× | ❌ fail |');
     expect(row(targets, 'uws products list from redis')).to.equal('| uws products list from redis | 838.22× | ≥ 10.00× | ✅ pass |');
     const checks = deriveConclusions(sample()).targets;
-    expect(checks).to.have.length(22);
-    expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text, DEEP_PAGE_TARGET.text]);
+    expect(checks).to.have.length(26);
+    // No floors in the sample: each floor target says so once.
+    expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text, DEEP_PAGE_TARGET.text,
+      ...FLOOR_TARGETS.map((t) => t.text)]);
     expect(checks.find((t) => t.scope === 'uws products get')?.ratio).to.be.closeTo(18023.7 / 7512.4, 1e-9);
     expect(checks.filter((t) => t.status === 'fail').map((t) => t.scope)).to.deep.equal([
       'fork products get', 'fork products list', 'fork customers get', 'fork customers list', 'express products list', 'express customers list',

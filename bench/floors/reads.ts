@@ -1,0 +1,81 @@
+// What a floor server does for a request, and nothing else: the same read as the runtimes' routes (core's
+// reads of MySQL or of the projections, through core's public entry), the same wire format (pageBody,
+// JSON.stringify), no pipeline, no hooks, no metrics. Shared by every floor (bench/floors/*.ts).
+import {
+  createApplication, ENTITIES, isAppError, loadConfig, pageBody, parsePageRequest,
+  type Application, type EntityName,
+} from '../../core/index.js';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+export interface FloorAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The routes a cell reads, per entity: `/:locale/<plural>/{db,projection}[/:id]` (as core/http/routes.ts). */
+export const FLOOR_ROUTES = ENTITIES.flatMap(({ plural }) => (['db', 'projection'] as const).flatMap((source) => [
+  { plural: plural as EntityName, source, pattern: `/:locale/${plural}/${source}`, byId: false },
+  { plural: plural as EntityName, source, pattern: `/:locale/${plural}/${source}/:id`, byId: true },
+]));
+
+/** The application, booted once per process or thread (pools kept), Redis connected. */
+export async function bootFloorApplication(): Promise<Application> {
+  const app = createApplication(loadConfig());
+  await app.connectRedis();
+  return app;
+}
+
+function failed(error: unknown): FloorAnswer {
+  if (isAppError(error)) return { status: error.status, body: JSON.stringify({ error: error.message, code: error.code }) };
+  return { status: 500, body: JSON.stringify({ error: 'Internal error', code: 'INTERNAL' }) };
+}
+
+const TYPE_OF = new Map(ENTITIES.map((e) => [e.plural as string, e.type]));
+
+/** A get by id (`id` as the URL has it) or a page (`query` without its `?`), from MySQL or from the projections. */
+export async function answer(app: Application, plural: EntityName, source: 'db' | 'projection', locale: string, id: string | undefined, query: string): Promise<FloorAnswer> {
+  try {
+    if (locale !== 'en') return { status: 404, body: JSON.stringify({ error: 'Unknown locale', code: 'NOT_FOUND' }) };
+    const type = TYPE_OF.get(plural)!;
+    const reads = app.reads[type][source] as Application['reads']['product']['db'];
+    if (id !== undefined) {
+      if (!/^[1-9]\d{0,14}$/.test(id)) return { status: 400, body: JSON.stringify({ error: 'Invalid id', code: 'VALIDATION_FAILED' }) };
+      return { status: 200, body: JSON.stringify({ [type]: await reads.get(Number(id)) }) };
+    }
+    const page = parsePageRequest(Object.fromEntries(new URLSearchParams(query)), app.config);
+    return { status: 200, body: JSON.stringify(pageBody(plural, page, await reads.list(page))) };
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** Matches `/<locale>/<plural>/<db|projection>[/<id>]` for the routers that have none (node:http, the FPM-like pool). */
+export function matchFloorPath(path: string): { plural: EntityName; source: 'db' | 'projection'; locale: string; id: string | undefined } | undefined {
+  const match = /^\/([^/]+)\/([a-z]+)\/(db|projection)(?:\/([^/]+))?$/.exec(path);
+  if (!match || !TYPE_OF.has(match[2]!)) return undefined;
+  return { locale: match[1]!, plural: match[2] as EntityName, source: match[3] as 'db' | 'projection', id: match[4] };
+}
+
+export const NOT_FOUND: FloorAnswer = { status: 404, body: JSON.stringify({ error: 'Not found', code: 'NOT_FOUND' }) };
+
+/** The port the bench gave the floor (FLOOR_PORT) and its host. */
+export function floorAddress(): { host: string; port: number } {
+  return { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.FLOOR_PORT) };
+}
+
+/** Tells the launcher (runtimes/launcher.ts) that the floor answers, as a runtime does. */
+export function announceReady(port: number): void {
+  process.send?.({ type: 'ready', port });
+}
+
+/** Runs `stop` once on SIGTERM/SIGINT, then exits 0. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+  const handler = () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+    stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

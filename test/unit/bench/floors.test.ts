@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { deriveConclusions, FLOOR_TARGETS } from '../../../bench/report/conclusions.js';
+import { renderReport } from '../../../bench/report/markdown.js';
+import { stackedBarChart } from '../../../bench/report/svg.js';
+import { planCells } from '../../../bench/plan.js';
+import { loadScenarios } from '../../../bench/scenarios.js';
+import type { BenchResults, Cell, CellProfile, FloorName } from '../../../bench/results.js';
+
+// Floors, efficiency ratios and CPU attribution rendered from the recorded sample results, with floor cells and
+// profiles forged beside its cells (its uws products get is driver-bound: the load generator at 93% of a core).
+const SAMPLE_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-sample.json', import.meta.url));
+
+function sample(): BenchResults {
+  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
+}
+
+function cellOf(results: BenchResults, id: string): Cell {
+  const cell = results.cells.find((c) => c.id === id);
+  expect(cell, id).to.not.equal(undefined);
+  return cell!;
+}
+
+/** A floor cell: the runtime cell's shape with another rate. */
+function floorCell(base: Cell, floor: FloorName, rps: number, driverCpuPct = 40): Cell {
+  return {
+    ...base, id: `floor:${floor}/${base.entity}/${base.source}/${base.operation}`, group: 'floor', floor,
+    summary: { ...base.summary, rps: { median: rps, min: rps, max: rps }, driverCpuPct },
+  };
+}
+
+const UWS_PROFILE: CellProfile = {
+  id: 'uws/products/redis/get', runtime: 'uws', entity: 'products', source: 'redis', operation: 'get', workers: 2,
+  requests: 1000, durationSec: 4, profiles: 3,
+  categories: { http: 40_000, pipeline: 15_000, services: 5_000, redis: 60_000, msgpack: 8_000, json: 4_000, metrics: 7_000, node: 10_000, gc: 1_000, idle: 500_000 },
+};
+const FORK_PROFILE: CellProfile = {
+  id: 'fork/products/db/list', runtime: 'fork', entity: 'products', source: 'db', operation: 'list', workers: 4,
+  requests: 200, durationSec: 4, profiles: 5,
+  categories: { http: 20_000, mysql: 300_000, ipc: 40_000, idle: 100_000 },
+  stages: { mysqlConnect: 100_000, redisConnect: 0, bootstrap: 50_000, close: 10_000, ipc: 40_000, routing: 2_000, handler: 60_000 },
+};
+
+function forged(): BenchResults {
+  const results = sample();
+  const uwsGet = cellOf(results, 'uws/products/redis/get');
+  const uwsList = cellOf(results, 'uws/products/redis/list');
+  const expressGet = cellOf(results, 'express/products/redis/get');
+  const forkGet = cellOf(results, 'fork/products/redis/get');
+  const persistent: Cell = { ...forkGet, id: 'fork/products/redis/get+persistent', group: 'persistent', summary: { ...forkGet.summary, rps: { median: 3000, min: 3000, max: 3000 } } };
+  return {
+    ...results,
+    baselines: { uwsConstant: { workers: 2, bodyBytes: 189, runs: [], summary: { ...uwsGet.summary, rps: { median: 40_000, min: 40_000, max: 40_000 }, driverCpuPct: 60 } } },
+    cells: [
+      ...results.cells, persistent,
+      floorCell(uwsGet, 'uws', 20_000),
+      floorCell(uwsList, 'uws', 10_014),
+      floorCell(expressGet, 'express', 9_000),
+      floorCell(expressGet, 'node-http', 12_000),
+      floorCell(forkGet, 'fpm', 4_000),
+    ],
+    profiles: [UWS_PROFILE, FORK_PROFILE],
+  };
+}
+
+function render(results: BenchResults): { markdown: string; charts: Record<string, string> } {
+  return renderReport(results, { chartsDir: 'charts', resultsFile: 'sample.json' });
+}
+
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  expect(start, heading).to.be.greaterThan(-1);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+describe('bench: floors and CPU attribution in the report', () => {
+  it('plans the floor cells of the runtimes measured (products get and page, both sources) only when asked', () => {
+    const scenarios = loadScenarios();
+    const options = { runtimes: ['uws', 'express'] as const, forkWorkers: 4, uwsWorkers: 2, sweep: false, reads: false };
+    expect(planCells(scenarios, options).filter((c) => c.group === 'floor')).to.deep.equal([]);
+    const floors = planCells(scenarios, { ...options, floors: true }).filter((c) => c.group === 'floor');
+    expect(floors.map((c) => c.id)).to.deep.equal(['uws', 'node-http', 'express'].flatMap((f) =>
+      ['db/get', 'db/list', 'redis/get', 'redis/list'].map((s) => `floor:${f}/products/${s}`)));
+    expect(floors.find((c) => c.floor === 'uws')!.workers).to.equal(2);
+    expect(floors.find((c) => c.floor === 'node-http')!.runtime).to.equal('express');
+  });
+
+  it('shows runtime ÷ floor and floor ÷ constant per floor and scenario, with a chart', () => {
+    const { markdown, charts } = render(forged());
+    const floors = section(markdown, 'Floors: what each runtime reaches of the achievable');
+    // uws 8,011 req/s on a page against its floor's 10,014; the floor at 10,014 ÷ 40,000 of the constant.
+    expect(floors).to.include('| raw uWS | products/redis/list | 10,014 (10,014–10,014) | 0.25× | uws | 8,011 | 0.80× |');
+    // The sample's uws get is driver-bound: flagged beside its ratio.
+    expect(floors).to.include('| raw uWS | products/redis/get | 20,000 (20,000–20,000) | 0.50× | uws | 18,024 | 0.90× ⚠ driver-bound |');
+    expect(floors).to.include('| raw node:http | products/redis/get | 12,000 (12,000–12,000) | 0.30× | express | 8,613 | 0.72× |');
+    expect(floors).to.include('| FPM-like pool | products/redis/get | 4,000 (4,000–4,000) | 0.10× | fork (FORK_PERSISTENT=1) | 3,000 | 0.75× |');
+    expect(floors).to.include('![Each runtime against its floor](charts/floors.svg)');
+    expect(charts['floors.svg']).to.include('uws, products/redis/list: 0.80×');
+    expect(floors).to.include('- uws reaches 0.90× (products/redis/get), 0.80× (products/redis/list) of its floor (raw uWS doing the same read)');
+  });
+
+  it('checks the floor targets through the same rule: a driver-bound cell makes its check inconclusive', () => {
+    const { targets } = deriveConclusions(forged());
+    const of = (text: string) => targets.filter((t) => t.target === text).map((t) => `${t.status} ${t.ratio?.toFixed(2)}`);
+    expect(of(FLOOR_TARGETS[0].text)).to.deep.equal(['inconclusive 0.90']); // uws get: driver-bound
+    expect(of(FLOOR_TARGETS[1].text)).to.deep.equal(['fail 0.80']); // uws page
+    expect(of(FLOOR_TARGETS[2].text)).to.deep.equal(['pass 0.96']); // express get (no express page floor forged)
+    expect(of(FLOOR_TARGETS[3].text)).to.deep.equal(['fail 0.75']); // fork persistent vs the FPM-like pool
+    // The floor cell alone driver-bound is enough too.
+    const results = forged();
+    const bound = { ...results, cells: results.cells.map((c) => (c.id === 'floor:express/products/redis/get' ? { ...c, summary: { ...c.summary, driverCpuPct: 95 } } : c)) };
+    expect(deriveConclusions(bound).targets.find((t) => t.target === FLOOR_TARGETS[2].text)!.status).to.equal('inconclusive');
+    const { markdown } = render(results);
+    expect(section(markdown, 'Targets')).to.include(`**${FLOOR_TARGETS[3].text}**`);
+  });
+
+  it('shows the CPU attribution per profiled cell: a table, a stacked bar each, the largest category and fork\'s stages', () => {
+    const { markdown, charts } = render(forged());
+    const attribution = section(markdown, 'Where the time goes: CPU attribution');
+    // 150,000 µs busy over 1,000 requests; idle 500,000 of 650,000 sampled.
+    expect(attribution).to.match(/^\| uws\/products\/redis\/get \| 3 \| 1,000 \| 150 \| redis \| 77% \| 40\.0 \| 15\.0 \| 5\.0 \| 60\.0 \| 0\.0 \| 8\.0 \| 4\.0 \| 7\.0 \| 0\.0 \| 10\.0 \| 1\.0 \|$/m);
+    expect(attribution).to.include('the largest category is Redis driver (ioredis) (60 µs, 40%)');
+    expect(attribution).to.include('| fork/products/db/list | 500.0 | 0.0 | 250.0 | 50.0 | 200.0 | 10.0 | 300.0 |');
+    expect(attribution).to.include('the largest category is MySQL driver and knex (mysql2, knex) (1,500 µs, 83%)');
+    const svg = charts['attribution.svg']!;
+    expect(svg).to.include('uws/products/redis/get, Redis driver (ioredis): 60 µs per request (40%)');
+    expect(svg).to.include('fork/products/db/list, IPC (fork&apos;s master ↔ children): 200 µs per request (11%)');
+    expect(render(forged()).charts['attribution.svg']).to.equal(svg); // deterministic
+    const summary = section(markdown, 'Conclusions');
+    expect(summary).to.include('- uws, products/redis/get: 150 µs of profiled time per request');
+  });
+
+  it('says what was not measured when a run has no floors or profiles', () => {
+    const { markdown } = render(sample());
+    expect(section(markdown, 'Floors: what each runtime reaches of the achievable')).to.include('Not measured: the results have no floor cells');
+    expect(section(markdown, 'Where the time goes: CPU attribution')).to.include('Not measured: the results have no profiled cells');
+  });
+
+  it('draws stacked bars whose parts add up to the bar, left to right', () => {
+    const svg = stackedBarChart({ title: 't', unit: 'µs', categories: ['a', 'b'], segments: [{ name: 'x', values: [10, 0] }, { name: 'y', values: [30, 20] }] });
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="18"/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(rects).to.have.length(3); // b has no x
+    const [ax, ay] = [rects[0]!, rects[1]!];
+    expect(ay[0]).to.be.closeTo(ax[0] + ax[1], 0.11); // y starts where x ends
+    expect(ay[1]).to.be.closeTo(3 * ax[1], 0.11);
+  });
+});
