@@ -106,9 +106,9 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     order: new OrderCommands(executor()),
   }));
   const reads = lazy(() => ({
-    product: { db: new ProductDbQueries(knex), projection: projectionReads('product', () => new ProjectionService(repositories().product, 'product')) },
-    customer: { db: new CustomerDbQueries(knex), projection: projectionReads('customer', () => new ProjectionService(repositories().customer, 'customer')) },
-    order: { db: new OrderDbQueries(knex), projection: projectionReads('order', () => new ProjectionService(repositories().order, 'order')) },
+    product: { db: new ProductDbQueries(knex, config), projection: projectionReads('product', () => new ProjectionService(repositories().product, 'product')) },
+    customer: { db: new CustomerDbQueries(knex, config), projection: projectionReads('customer', () => new ProjectionService(repositories().customer, 'customer')) },
+    order: { db: new OrderDbQueries(knex, config), projection: projectionReads('order', () => new ProjectionService(repositories().order, 'order')) },
   }));
   const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize, config.redisPrefix));
   const keeper = lazy(() => {

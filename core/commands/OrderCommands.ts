@@ -13,14 +13,23 @@ const MAX_ID = 4_294_967_295;
 const CreateOrder = z.strictObject({
   customer_id: wholeNumber(1, MAX_ID),
   order_number: text(64).optional(),
-  status: z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` }).optional(),
+  status: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` })).optional(), // trimmed like text
   items: z
     .array(
       z.strictObject({ product_id: wholeNumber(1, MAX_ID), quantity: wholeNumber(1, 10_000) }),
       { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of {product_id, quantity}') },
     )
     .min(1, 'must hold at least one item')
-    .max(100, 'must hold at most 100 items'),
+    .max(100, 'must hold at most 100 items')
+    .superRefine((items, ctx) => {
+      // One line per product: two lines of the same product would be two prices for one thing in the totals.
+      const first = new Map<number, number>();
+      items.forEach((item, i) => {
+        const earlier = first.get(item.product_id);
+        if (earlier === undefined) first.set(item.product_id, i);
+        else ctx.addIssue({ code: 'custom', path: [i, 'product_id'], message: `is already in items[${earlier}]; give one line per product with its quantity` });
+      });
+    }),
 });
 
 /** Order number given when the client gives none: ORD- and the id, zero-padded (as the seeder makes them). */

@@ -1,6 +1,6 @@
 import { AppError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { bodyTooLarge } from './body.js';
+import { bodyTooLarge, checkQueryEncoding } from './body.js';
 import { DEBUG_ROUTES } from './debugRoutes.js';
 import { errorResponse } from './responses.js';
 import { Router } from './router.js';
@@ -32,6 +32,7 @@ function refusedEncoding(encoding: string | undefined): AppError | undefined {
 
 function unreadBody(reason: NonNullable<HttpRequest['bodyUnread']>): AppError {
   if (reason === 'too-large') return bodyTooLarge();
+  if (reason === 'timeout') return new AppError('REQUEST_TIMEOUT', 'The request body did not arrive in time', [{ field: 'body', message: 'did not all arrive within the request timeout' }]);
   return new AppError('MALFORMED_BODY', 'The request body could not be read', [{ field: 'body', message: 'could not be read (the upload was cut or malformed)' }]);
 }
 
@@ -95,6 +96,7 @@ export class RequestPipeline {
         scope.route = found.route;
         scope.params = found.params;
       }
+      if (request.query !== '' && !scope.route.readsQuery) checkQueryEncoding(request.query);
       const encodingError = refusedEncoding(request.contentEncoding);
       if (encodingError) throw encodingError;
       if (request.bodyUnread) throw unreadBody(request.bodyUnread);

@@ -31,6 +31,21 @@ function decodeParameters(names: readonly string[], encoded: readonly string[]):
   return params;
 }
 
+/**
+ * A path no route matches is a 404, unless the path itself is malformed — a control character, a space, or a
+ * percent-escape that is not UTF-8 in any segment: that is the client's error (400), as in a route's parameter.
+ */
+function malformedPath(path: string): AppError | undefined {
+  if (/[\x00-\x20\x7f]/.test(path)) return new AppError('VALIDATION_FAILED', 'Malformed path', [{ field: 'path', message: 'holds a control character or a space' }]);
+  if (!path.includes('%')) return undefined;
+  try {
+    decodeURIComponent(path);
+    return undefined;
+  } catch {
+    return new AppError('VALIDATION_FAILED', 'Malformed path', [{ field: 'path', message: 'has an invalid percent-encoding' }]);
+  }
+}
+
 /** The route table's own matcher, for runtimes without a router (fork) and for 404-versus-405 decisions. */
 export class Router {
   private readonly compiled: readonly CompiledRoute[];
@@ -49,16 +64,18 @@ export class Router {
   /** The route for this method and path, or an AppError: NOT_FOUND, or METHOD_NOT_ALLOWED with the allowed methods. */
   match(method: string, path: string): RouteMatch {
     const allowed = new Set<string>();
+    // HEAD is GET without the body (RFC 9110 §9.3.2), as Express does; the adapter leaves the body out.
+    const wanted = method === 'HEAD' ? 'GET' : method;
     for (const { route, regex, names } of this.compiled) {
       const found = regex.exec(path);
       if (!found) continue;
-      if (route.method !== method) {
+      if (route.method !== wanted) {
         allowed.add(route.method);
         continue;
       }
       return { route, params: decodeParameters(names, found.slice(1)) };
     }
     if (allowed.size > 0) throw methodNotAllowed(method, path, [...allowed]);
-    throw new AppError('NOT_FOUND', `No route for ${method} ${path}`);
+    throw malformedPath(path) ?? new AppError('NOT_FOUND', `No route for ${method} ${path}`);
   }
 }

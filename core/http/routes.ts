@@ -22,6 +22,7 @@ type Handler = (request: HttpRequest, params: Readonly<Record<string, string>>, 
 interface RouteOptions {
   readonly source: RouteSource;
   readonly hasBody?: boolean;
+  readonly readsQuery?: boolean;
   readonly localised?: boolean;
 }
 
@@ -31,6 +32,7 @@ function route(method: Route['method'], pattern: string, options: RouteOptions, 
     pattern,
     source: options.source,
     hasBody: options.hasBody ?? false,
+    readsQuery: options.readsQuery ?? false,
     handler(request, params, context) {
       if (options.localised !== false) checkLocale(params);
       return handle(request, params, context.app);
@@ -51,12 +53,12 @@ function entityRoutes({ type, plural, updatable }: EntityDefinition): Route[] {
   };
   const commands = (app: Application) => app.commands[type] as Partial<Application['commands']['product']>;
   const routes: Route[] = [
-    route('GET', `${base}/db`, { source: 'db' }, list('db')),
+    route('GET', `${base}/db`, { source: 'db', readsQuery: true }, list('db')),
     route('GET', `${base}/db/:id`, { source: 'db' }, get('db')),
-    route('GET', `${base}/projection`, { source: 'redis' }, list('projection')),
+    route('GET', `${base}/projection`, { source: 'redis', readsQuery: true }, list('projection')),
     route('GET', `${base}/projection/:id`, { source: 'redis' }, get('projection')),
     // The original demo's Postman collection reads the projections at the bare paths.
-    route('GET', base, { source: 'redis' }, list('projection')),
+    route('GET', base, { source: 'redis', readsQuery: true }, list('projection')),
     route('GET', `${base}/:id`, { source: 'redis' }, get('projection')),
     route('POST', base, { source: 'db', hasBody: true }, async (request, _params, app) =>
       json(201, { [type]: await commands(app).create!(parseBody(request.contentType, request.body)) })),

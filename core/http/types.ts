@@ -12,8 +12,11 @@ export interface HttpRequest {
   readonly contentEncoding?: string | undefined;
   /** Raw body bytes (empty when none, or when it was too large to read). */
   readonly body: Buffer;
-  /** Why the adapter has no body to give: over the limit (the pipeline answers 413), or reading it failed (400). */
-  readonly bodyUnread?: 'too-large' | 'failed';
+  /**
+   * Why the adapter has no body to give: over the limit (the pipeline answers 413), not all arrived within the
+   * request timeout (408), or reading it failed (400). The adapter closes the connection after answering.
+   */
+  readonly bodyUnread?: 'too-large' | 'timeout' | 'failed';
 }
 
 export interface HttpResponse {
@@ -43,6 +46,8 @@ export interface Route {
   readonly source: RouteSource;
   /** Whether the handler reads the request body (the adapters skip reading it otherwise). */
   readonly hasBody: boolean;
+  /** Whether the handler reads query parameters; on the other routes a query is ignored, once checked to be UTF-8. */
+  readonly readsQuery?: boolean;
   readonly handler: (request: HttpRequest, params: Readonly<Record<string, string>>, context: RequestContext) => Promise<HttpResponse>;
 }
 

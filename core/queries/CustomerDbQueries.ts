@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Tables, type CustomerRow } from '../db/tables.js';
 import { CUSTOMER_COLUMNS, CustomerProjectionBuilder, type CustomerProjection } from '../model/Customer.js';
+import type { DbReadLimits } from './sql.js';
 import { liveProjectionsAfter, TableQueries, type TableModel } from './TableQueries.js';
 
 const CUSTOMERS: TableModel<CustomerRow, CustomerProjection> = {
@@ -8,8 +9,8 @@ const CUSTOMERS: TableModel<CustomerRow, CustomerProjection> = {
 };
 
 export class CustomerDbQueries extends TableQueries<CustomerRow, CustomerProjection> {
-  constructor(knex: Knex) {
-    super(knex, CUSTOMERS);
+  constructor(knex: Knex, limits: DbReadLimits) {
+    super(knex, CUSTOMERS, limits);
   }
 
   /** Live customers with id > afterId, by id: the rebuild's keyset scan. */

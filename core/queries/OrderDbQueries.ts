@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../pagination.js';
 import { Tables, type OrderItemRow, type OrderRow } from '../db/tables.js';
 import { OrderProjectionBuilder, type OrderProjection } from '../model/Order.js';
 import type { EntityQueries } from '../model/EntityQueries.js';
-import { applyPage, liveCount } from './sql.js';
+import { applyPage, boundedSelect, byDeferredJoin, checkDbOffset, liveCount, pageIdsQuery, unboundedSelect, type DbReadLimits, type Select } from './sql.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -12,45 +12,64 @@ type Db = Knex | Knex.Transaction;
 // demo shows. It is done in two queries per request (orders ⋈ customers, then items ⋈ products), not N+1.
 // STRAIGHT_JOIN keeps orders as the driving table: otherwise the optimiser may scan customers and
 // sort the whole join to find a page of orders, a cost that grows with the table.
+const ORDER_COLUMNS = ['o.id', 'o.customer_id', 'c.name as customer_name', 'c.email as customer_email', 'o.order_number',
+  'o.status', 'o.total_cents', 'o.created_at', 'o.updated_at'];
+
 function ordersQuery(db: Db) {
   return db(`${Tables.orders} as o`)
     .joinRaw(`STRAIGHT_JOIN ${Tables.customers} AS c ON c.id = o.customer_id`)
-    .select('o.id', 'o.customer_id', 'c.name as customer_name', 'c.email as customer_email', 'o.order_number',
-      'o.status', 'o.total_cents', 'o.created_at', 'o.updated_at');
+    .select(ORDER_COLUMNS);
 }
 
-async function itemsOf(db: Db, orderIds: readonly number[]): Promise<OrderItemRow[]> {
+async function itemsOf(db: Db, orderIds: readonly number[], select: Select = unboundedSelect): Promise<OrderItemRow[]> {
   if (orderIds.length === 0) return [];
-  return db(`${Tables.orderItems} as i`)
+  return select<OrderItemRow>(db(`${Tables.orderItems} as i`)
     .join(`${Tables.products} as p`, 'p.id', 'i.product_id')
     .select('i.order_id', 'i.product_id', 'p.name as product_name', 'i.quantity', 'i.unit_price_cents')
     .whereIn('i.order_id', orderIds as number[])
-    .orderBy([{ column: 'i.order_id' }, { column: 'i.id' }]);
+    .orderBy([{ column: 'i.order_id' }, { column: 'i.id' }]));
+}
+
+async function ordersByIds(db: Db, ids: readonly number[], select: Select): Promise<OrderProjection[]> {
+  if (ids.length === 0) return [];
+  const orders = await select<OrderRow>(ordersQuery(db).whereIn('o.id', ids as number[]).orderBy('o.id'));
+  return OrderProjectionBuilder.fromRowSets(orders, await itemsOf(db, orders.map((o) => o.id), select));
 }
 
 export class OrderDbQueries implements EntityQueries<OrderProjection> {
-  constructor(private readonly knex: Knex) {}
+  private readonly select: Select;
+
+  constructor(private readonly knex: Knex, private readonly limits: DbReadLimits) {
+    this.select = boundedSelect(knex, limits.mysqlStatementTimeoutMs);
+  }
 
   async get(id: number): Promise<OrderProjection> {
-    const [order] = await OrderDbQueries.byIds(this.knex, [id]);
+    const [order] = await ordersByIds(this.knex, [id], this.select);
     if (!order) throw notFound('order', id);
     return order;
   }
 
+  /**
+   * A page at an offset is a deferred join: its ids from the narrow index on id, then their rows and customers
+   * (joined before the OFFSET, every skipped order cost a customer lookup too: 90 s at offset 990,000 of 1M).
+   */
   async list(request: PageRequest): Promise<Page<OrderProjection>> {
-    const [orders, total] = await Promise.all([
-      applyPage(ordersQuery(this.knex), 'o.id', request) as Promise<OrderRow[]>,
-      liveCount(this.knex, 'order'),
-    ]);
-    const items = await itemsOf(this.knex, orders.map((o) => o.id));
+    checkDbOffset(request, this.limits.dbMaxOffset);
+    const ordersOfPage = byDeferredJoin(request)
+      ? this.knex.select(ORDER_COLUMNS)
+        .from(pageIdsQuery(this.knex, Tables.orders, false, request).as('page'))
+        .joinRaw(`STRAIGHT_JOIN ${Tables.orders} AS o ON o.id = page.id`)
+        .joinRaw(`STRAIGHT_JOIN ${Tables.customers} AS c ON c.id = o.customer_id`)
+        .orderBy('page.id', 'asc')
+      : applyPage(ordersQuery(this.knex), 'o.id', request);
+    const [orders, total] = await Promise.all([this.select<OrderRow>(ordersOfPage), liveCount(this.knex, 'order', this.select)]);
+    const items = await itemsOf(this.knex, orders.map((o) => o.id), this.select);
     return { items: OrderProjectionBuilder.fromRowSets(orders, items), total };
   }
 
   /** The orders with these ids that exist, by id. */
-  static async byIds(db: Db, ids: readonly number[]): Promise<OrderProjection[]> {
-    if (ids.length === 0) return [];
-    const orders: OrderRow[] = await ordersQuery(db).whereIn('o.id', ids as number[]).orderBy('o.id');
-    return OrderProjectionBuilder.fromRowSets(orders, await itemsOf(db, orders.map((o) => o.id)));
+  static byIds(db: Db, ids: readonly number[]): Promise<OrderProjection[]> {
+    return ordersByIds(db, ids, unboundedSelect);
   }
 
   static async batchAfter(db: Db, afterId: number, limit: number): Promise<OrderProjection[]> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Tables, type ProductRow } from '../db/tables.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder, type ProductProjection } from '../model/Product.js';
+import type { DbReadLimits } from './sql.js';
 import { liveProjectionsAfter, TableQueries, type TableModel } from './TableQueries.js';
 
 const PRODUCTS: TableModel<ProductRow, ProductProjection> = {
@@ -8,8 +9,8 @@ const PRODUCTS: TableModel<ProductRow, ProductProjection> = {
 };
 
 export class ProductDbQueries extends TableQueries<ProductRow, ProductProjection> {
-  constructor(knex: Knex) {
-    super(knex, PRODUCTS);
+  constructor(knex: Knex, limits: DbReadLimits) {
+    super(knex, PRODUCTS, limits);
   }
 
   /** Live products with id > afterId, by id: the rebuild's keyset scan. */

@@ -107,6 +107,21 @@ describe('commands (MySQL write model + outbox)', () => {
       expect(await tableCounts(app)).to.deep.equal(before);
     });
 
+    it('e-mail uniqueness compares case and nothing else: 409 for the same address in another case, 201 for addresses apart by an accent or an emoji', async () => {
+      const create = (email: string) => app.commands.customer.create({ name: 'U', email });
+      for (const email of ['😀x@example.com', '😁x@example.com', 'e.u@example.com', 'é.u@example.com', 'ß@example.com', 'ss@example.com', '𐐀@example.com']) {
+        expect((await create(email)).email).to.equal(email);
+      }
+      for (const [taken, again] of [['😀x@example.com', '😀X@EXAMPLE.COM'], ['é.u@example.com', 'É.U@Example.Com'], ['𐐀@example.com', '𐐨@example.com'], ['john@x.io', 'JOHN@X.IO']]) {
+        if (taken === 'john@x.io') await create(taken);
+        const before = await tableCounts(app);
+        const error = await rejection(create(again!));
+        expect(error.code, again).to.equal('CONFLICT');
+        expect(error.fields, again).to.deep.equal([{ field: 'email', message: 'is already used by another customer' }]);
+        expect(await tableCounts(app)).to.deep.equal(before);
+      }
+    });
+
     it('a deleted customer frees the e-mail for a new customer', async () => {
       const first = await app.commands.customer.create({ name: 'A', email: 'a@example.com' });
       await app.commands.customer.delete(first.id);
@@ -186,6 +201,18 @@ describe('commands (MySQL write model + outbox)', () => {
       });
     }
 
+    it('the limits count characters (code points), as MySQL does, not UTF-16 units: 255 emoji fit a name, 256 do not', async () => {
+      const name = '😀'.repeat(255);
+      expect(name).to.have.length(510);
+      const product = await app.commands.product.create({ name, description: '𝄞'.repeat(5000), price: '1.00' });
+      const row = await app.knex(Tables.products).where({ id: product.id }).first();
+      expect([row.name, row.description]).to.deep.equal([name, '𝄞'.repeat(5000)]);
+      expect(await app.reads.product.db.get(product.id)).to.deep.equal(product);
+      expect(fieldsOf(await rejection(app.commands.product.create({ name: `${name}😀`, price: '1.00' })))).to.deep.equal({ name: 'must be at most 255 characters' });
+      const order = await app.commands.order.create({ customer_id: 1, order_number: '🧾'.repeat(64), items: [{ product_id: 1, quantity: 1 }] });
+      expect((await app.knex(Tables.orders).where({ id: order.id }).first()).order_number).to.equal('🧾'.repeat(64));
+    });
+
     it('an empty name is refused, one character is accepted; optional customer fields may be empty', async () => {
       expect(fieldsOf(await rejection(app.commands.product.create({ name: '', price: '1.00' })))).to.deep.equal({ name: 'must not be empty' });
       expect(fieldsOf(await rejection(app.commands.customer.create({ name: '', email: 'e@example.com' })))).to.deep.equal({ name: 'must not be empty' });
@@ -203,7 +230,10 @@ describe('commands (MySQL write model + outbox)', () => {
     it('order: quantity 1 and 10000 accepted (10001 refused), 100 items accepted (101 refused)', async () => {
       const order = await app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 10_000 }] });
       expect(order.items.map((i) => i.quantity)).to.deep.equal([1, 10_000]);
-      const many = await app.commands.order.create({ customer_id: 1, items: Array.from({ length: 100 }, (_, i) => ({ product_id: (i % 30) + 1, quantity: 1 })) });
+      // One line per product: 100 distinct products.
+      const productIds: number[] = (await app.knex(Tables.products).whereNull('deleted_at').orderBy('id').pluck('id')).slice(0, 100);
+      while (productIds.length < 100) productIds.push((await app.commands.product.create({ name: `line ${productIds.length}`, price: '1.00' })).id);
+      const many = await app.commands.order.create({ customer_id: 1, items: productIds.map((id) => ({ product_id: id, quantity: 1 })) });
       expect(many.items).to.have.length(100);
       expect(await app.knex(Tables.orderItems).where({ order_id: many.id })).to.have.length(100);
       expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 10_001 }] })))).to.deep.equal({ 'items[0].quantity': 'must be at most 10000' });
@@ -211,7 +241,14 @@ describe('commands (MySQL write model + outbox)', () => {
       const largest = await app.commands.order.create({ customer_id: 1, items: [{ product_id: dear.id, quantity: 10_000 }] });
       expect(largest.total_amount).to.equal('10000000000.00');
       expect(await app.reads.order.db.get(largest.id)).to.deep.equal(largest);
-      expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: Array.from({ length: 101 }, () => ({ product_id: 1, quantity: 1 })) })))).to.deep.equal({ items: 'must hold at most 100 items' });
+      expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: Array.from({ length: 101 }, (_, i) => ({ product_id: i + 1, quantity: 1 })) })))).to.deep.equal({ items: 'must hold at most 100 items' });
+    });
+
+    it('order: one line per product — the same product twice is refused, naming the second line', async () => {
+      const before = await app.knex(Tables.orders).count({ n: '*' }).first();
+      expect(fieldsOf(await rejection(app.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 1 }, { product_id: 1, quantity: 2 }] }))))
+        .to.deep.equal({ 'items[2].product_id': 'is already in items[0]; give one line per product with its quantity' });
+      expect(await app.knex(Tables.orders).count({ n: '*' }).first()).to.deep.equal(before);
     });
   });
 
@@ -234,6 +271,19 @@ describe('commands (MySQL write model + outbox)', () => {
     add('update with nothing to change', (a) => a.commands.product.update(1, {}), { body: /at least one/ });
     add('customer with a bad e-mail', (a) => a.commands.customer.create({ name: 'x', email: 'not-an-email' }), { email: /e-mail/ });
     add('customer with a bad created_at', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', created_at: 'yesterday' }), { created_at: /timestamp/ });
+    add('created_at -1 (a sign is not Unix seconds)', (a) => a.commands.product.create({ name: 'x', price: '1', created_at: -1 }), { created_at: /Unix timestamp/ });
+    add('created_at "-1"', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', created_at: '-1' }), { created_at: /Unix timestamp/ });
+    add('created_at 2026-02-30 (no such day)', (a) => a.commands.product.create({ name: 'x', price: '1', created_at: '2026-02-30' }), { created_at: /real calendar date/ });
+    add('created_at 2026-13-01', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', created_at: '2026-13-01' }), { created_at: /real calendar date/ });
+    add('created_at at 24:61', (a) => a.commands.product.create({ name: 'x', price: '1', created_at: '2026-01-01T24:61:00Z' }), { created_at: /real calendar date/ });
+    add('created_at before 1970', (a) => a.commands.product.create({ name: 'x', price: '1', created_at: '1969-12-31T23:59:59Z' }), { created_at: /from 1970/ });
+    add('updated_at and id are the server\'s', (a) => a.commands.product.create({ name: 'x', price: '1', id: 5, updated_at: '2026-01-01' }), { id: /not a known field/, updated_at: /not a known field/ });
+    add('created_at on an update', (a) => a.commands.product.update(1, { name: 'x', created_at: '2026-01-01' }), { created_at: /not a known field/ });
+    add('a lone surrogate in a name', (a) => a.commands.product.create({ name: 'x\ud800y', price: '1' }), { name: /valid Unicode/ });
+    add('a lone surrogate in an unknown field and in an order item', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }, { product_id: '\udc00', quantity: 1 }], x: ['\ud83d'] }),
+      { 'items[1].product_id': /valid Unicode/, 'x[0]': /valid Unicode/ });
+    add('a lone surrogate in an e-mail', (a) => a.commands.customer.create({ name: 'x', email: 'x\ud800@y.z' }), { email: /valid Unicode/ });
+    add('a field name with a lone surrogate', (a) => a.commands.product.create({ name: 'x', price: '1', 'n\udfffame': 'y' }), { 'n\udfffame': /field name that is not valid Unicode/ });
     add('customer with an unknown field', (a) => a.commands.customer.create({ name: 'x', email: 'x@y.z', phone: '0123' }), { phone: /not a known field/ });
     add('order with an unknown field', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }], note: 'x' }), { note: /not a known field/ });
     add('order item with an unknown field', (a) => a.commands.order.create({ customer_id: 1, items: [{ product_id: 1, quantity: 1, price: '0.01' }] }), { 'items[0].price': /not a known field/ });

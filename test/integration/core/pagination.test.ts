@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import type { Application, EntityReads } from '../../../core/app.js';
 import type { AppError } from '../../../core/errors.js';
 import type { EntityQueries } from '../../../core/model/EntityQueries.js';
-import { AGGREGATE_TYPES } from '../../../core/model/catalogue.js';
+import { AGGREGATE_TYPES, entityOf, type AggregateType } from '../../../core/model/catalogue.js';
 import { writeOriginalLayout } from '../../../core/projections/original/OriginalLayout.js';
 import { pageBody, parsePageRequest, type PageRequest } from '../../../core/pagination.js';
+import { boundedSelect } from '../../../core/queries/sql.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -192,6 +194,138 @@ describe('pagination of lists, from MySQL and from the projections', () => {
           expect(JSON.stringify(await reads.get(2))).to.equal(JSON.stringify(await app.reads[type].db.get(2)));
         });
       }
+    }
+  });
+});
+
+describe('deep pages from MySQL: the deferred join over the list-order indexes, DB_MAX_OFFSET and the statement time limit', function () {
+  this.timeout(120_000);
+  const SIZE = { product: 2500, customer: 2200, order: 2100 } as const;
+  // holes at the start, across page edges, at the bound, and at the end
+  const HOLES = [1, 2, 700, 701, 1500, 1501, 1502, 2099, 2100];
+  const MAX_OFFSET = 1500;
+  const LIMIT = 97;
+  const live = (type: AggregateType) => range(SIZE[type]).filter((id) => !HOLES.includes(id));
+  let app: Application;
+
+  before(async () => {
+    app = await createTestApp({ dbMaxOffset: MAX_OFFSET, mysqlStatementTimeoutMs: 5_000 });
+    await resetData(app);
+    await seedSmall(app, { products: SIZE.product, customers: SIZE.customer, orders: SIZE.order, itemsPerOrder: 1, seed: 5 });
+    for (const type of AGGREGATE_TYPES) {
+      for (const id of HOLES) await app.commands[type].delete(id);
+    }
+  });
+  after(async () => {
+    await resetData(app);
+    await app.close();
+  });
+
+  const ids = (page: { items: { id: number }[] }) => page.items.map((i) => i.id);
+
+  for (const type of AGGREGATE_TYPES) {
+    const db = () => app.reads[type].db as EntityQueries<{ id: number }>;
+    const projection = () => app.reads[type].projection as EntityQueries<{ id: number }>;
+
+    it(`${type}s from MySQL: offset pages at every depth to DB_MAX_OFFSET, then cursor pages, are disjoint and complete`, async () => {
+      const expected = live(type);
+      const seen: number[] = [];
+      let offset = 0;
+      for (; offset <= MAX_OFFSET; offset += LIMIT) {
+        const page = await db().list({ kind: 'offset', offset, limit: LIMIT });
+        expect(ids(page), `offset ${offset}`).to.deep.equal(expected.slice(offset, offset + LIMIT));
+        expect(page.total).to.equal(expected.length);
+        seen.push(...ids(page));
+      }
+      for (let after = seen[seen.length - 1]!; ;) {
+        const page = await db().list({ kind: 'after', after, limit: LIMIT });
+        if (page.items.length === 0) break;
+        seen.push(...ids(page));
+        after = seen[seen.length - 1]!;
+      }
+      expect(new Set(seen).size).to.equal(seen.length);
+      expect(seen).to.deep.equal(expected);
+    });
+
+    it(`${type}s from the projections: offset pages at every depth are disjoint, complete, and the JSON of MySQL's where both serve`, async () => {
+      const expected = live(type);
+      const seen: number[] = [];
+      for (let offset = 0; offset < expected.length + LIMIT; offset += LIMIT) {
+        const request: PageRequest = { kind: 'offset', offset, limit: LIMIT };
+        const page = await projection().list(request);
+        expect(ids(page), `offset ${offset}`).to.deep.equal(expected.slice(offset, offset + LIMIT));
+        seen.push(...ids(page));
+        if (offset <= MAX_OFFSET) {
+          expect(JSON.stringify(pageBody('items', request, page)), `offset ${offset}`).to.equal(JSON.stringify(pageBody('items', request, await db().list(request))));
+        }
+      }
+      expect(seen).to.deep.equal(expected);
+    });
+
+    it(`${type}s: offset DB_MAX_OFFSET is served by MySQL, one more is a 400 on offset pointing at the cursor; the projections serve it`, async () => {
+      const expected = live(type);
+      expect(ids(await db().list({ kind: 'offset', offset: MAX_OFFSET, limit: 5 }))).to.deep.equal(expected.slice(MAX_OFFSET, MAX_OFFSET + 5));
+      let refused: AppError | undefined;
+      try {
+        await db().list(parsePageRequest({ limit: '5', offset: String(MAX_OFFSET + 1) }, app.config));
+      } catch (err) {
+        refused = err as AppError;
+      }
+      expect(refused?.code).to.equal('VALIDATION_FAILED');
+      expect(refused?.status).to.equal(400);
+      expect(refused?.fields).to.have.length(1);
+      expect(refused?.fields[0]?.field).to.equal('offset');
+      expect(refused?.fields[0]?.message).to.match(/at most 1500 on the database routes.*after=/);
+      expect(ids(await projection().list({ kind: 'offset', offset: MAX_OFFSET + 1, limit: 5 }))).to.deep.equal(expected.slice(MAX_OFFSET + 1, MAX_OFFSET + 6));
+      // the cursor has no bound: past the deepest offset, to the last entity
+      const deep = expected[expected.length - 4]!;
+      expect(ids(await db().list({ kind: 'after', after: deep, limit: 5 }))).to.deep.equal(expected.slice(-3));
+    });
+
+    it(`${type}s: the page's ids are read from the list-order index alone (EXPLAIN: Using index), its rows by primary key`, async () => {
+      const issued: Array<{ sql: string; bindings: readonly unknown[] }> = [];
+      const listen = (query: { sql: string; bindings: readonly unknown[] }) => issued.push(query);
+      app.knex.on('query', listen);
+      try {
+        await db().list({ kind: 'offset', offset: 1200, limit: 50 });
+      } finally {
+        app.knex.off('query', listen);
+      }
+      const table = entityOf(type).table;
+      const pageQuery = issued.find(({ sql }) => sql.includes(`(select \`id\` from \`${table}\``));
+      expect(pageQuery, issued.map((q) => q.sql).join('\n')).to.not.equal(undefined);
+      expect(pageQuery!.sql).to.match(/^SET STATEMENT max_statement_time=5\.000 FOR /);
+      const explain = `EXPLAIN ${pageQuery!.sql.replace(/^SET STATEMENT \S+ FOR /, '')}`;
+      const [plan] = (await app.knex.raw(explain, pageQuery!.bindings as Knex.Value[])) as [Array<{ select_type: string; table: string; type: string; key: string | null; Extra: string }>];
+      const inner = plan.find((row) => row.select_type === 'DERIVED');
+      expect(inner, JSON.stringify(plan)).to.include({ table, key: type === 'order' ? 'orders_list_id' : `${table}_live_id` });
+      expect(inner!.Extra, JSON.stringify(plan)).to.include('Using index');
+      const rows = plan.find((row) => row.select_type === 'PRIMARY' && row.table === (type === 'order' ? 'o' : 't'));
+      expect(rows, JSON.stringify(plan)).to.include({ type: 'eq_ref', key: 'PRIMARY' });
+    });
+  }
+
+  it('a SELECT past MYSQL_STATEMENT_TIMEOUT_MS is stopped by the server: QUERY_TIMEOUT naming the limit and the cursor, and the connection is usable after', async () => {
+    const one = await createTestApp({ mysqlPoolMax: 1 });
+    try {
+      const select = boundedSelect(one.knex, 50);
+      let cut: AppError | undefined;
+      try {
+        await select(one.knex.select(one.knex.raw('SLEEP(5) AS slept')));
+      } catch (err) {
+        cut = err as AppError;
+      }
+      expect(cut?.code).to.equal('QUERY_TIMEOUT');
+      expect(cut?.status).to.equal(503);
+      expect(cut?.message).to.match(/longer than 50 ms.*after=/);
+      // the pool's one connection answers the next statement, and the server runs nothing left over from the cut one
+      expect(await select<{ n: number }>(one.knex.select(one.knex.raw('1 AS n')))).to.deep.equal([{ n: 1 }]);
+      const [running] = (await one.knex.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(5)%' AND ID <> CONNECTION_ID()")) as [Array<{ n: number }>];
+      expect(Number(running[0]!.n)).to.equal(0);
+      // 0 is no limit: the same statement shape runs to its end
+      expect(await boundedSelect(one.knex, 0)<{ slept: number }>(one.knex.select(one.knex.raw('SLEEP(0.2) AS slept')))).to.deep.equal([{ slept: 0 }]);
+    } finally {
+      await one.close();
     }
   });
 });

@@ -130,6 +130,104 @@ describe('RequestPipeline: match → preHandler → handler → one error mapper
     });
   });
 
+  describe('Content-Encoding: bodies are taken as sent', () => {
+    const events = async () => (await app.knex('events').count({ n: '*' }).first())!.n;
+    const withEncoding = (contentEncoding: string | undefined): HttpRequest =>
+      ({ ...post('/en/products', { name: 'Encoded lamp', price: '1.00' }), contentEncoding });
+
+    for (const encoding of ['gzip', 'br', 'deflate', 'gzip, identity', 'identity, gzip', 'GZIP', 'Br', 'x-gzip', 'compress', 'zstd']) {
+      it(`${JSON.stringify(encoding)} → 415 naming content-encoding, nothing written`, async () => {
+        const before = await events();
+        const response = await pipeline.handle(withEncoding(encoding));
+        expect(response.status).to.equal(415);
+        expect(bodyOf(response)).to.deep.include({ code: 'UNSUPPORTED_MEDIA_TYPE', fields: [{ field: 'content-encoding', message: 'must be identity (or absent)' }] });
+        expect(await events()).to.equal(before);
+      });
+    }
+
+    for (const encoding of [undefined, 'identity', 'IDENTITY', ' identity ', '']) {
+      it(`${encoding === undefined ? 'absent' : JSON.stringify(encoding)} → the body is read (201)`, async () => {
+        const response = await pipeline.handle(withEncoding(encoding));
+        expect(response.status, response.body).to.equal(201);
+      });
+    }
+  });
+
+  describe('hostile input: a 400 naming the field, nothing written', () => {
+    const counts = async () => Promise.all(['products', 'customers', 'orders', 'events'].map(async (t) => (await app.knex(t).count({ n: '*' }).first())!.n));
+    const form = (path: string, body: string | Buffer, method = 'POST'): HttpRequest =>
+      ({ method, path, query: '', contentType: 'application/x-www-form-urlencoded', body: Buffer.from(body) });
+    const raw = (path: string, body: string | Buffer, method = 'POST'): HttpRequest =>
+      ({ method, path, query: '', contentType: 'application/json', body: Buffer.from(body) });
+    const NOT_UTF8 = 'is not valid UTF-8 once percent-decoded';
+
+    const cases: Array<[title: string, request: HttpRequest, code: string, fields: Array<{ field: string; message: string | RegExp }>]> = [
+      ['form __proto__ (JSON refuses it too)', form('/en/products', '__proto__=x&name=P&price=1'), 'VALIDATION_FAILED', [{ field: '__proto__', message: 'is not a known field' }]],
+      ['form constructor and prototype', form('/en/products', 'name=P&constructor=x&prototype=y&price=1'), 'VALIDATION_FAILED',
+        [{ field: 'constructor', message: 'is not a known field' }, { field: 'prototype', message: 'is not a known field' }]],
+      ['form hasOwnProperty and toString', form('/en/customers', 'name=P&email=a%40b.c&hasOwnProperty=1&toString=2'), 'VALIDATION_FAILED',
+        [{ field: 'hasOwnProperty', message: 'is not a known field' }, { field: 'toString', message: 'is not a known field' }]],
+      ['JSON __proto__', raw('/en/products', '{"__proto__":{"x":1},"name":"P","price":"1"}'), 'VALIDATION_FAILED', [{ field: '__proto__', message: 'is not a known field' }]],
+      ['form field given twice', form('/en/products', 'name=P&price=1&name=Q'), 'VALIDATION_FAILED', [{ field: 'name', message: 'is given more than once' }]],
+      ['form %FF', form('/en/products', 'name=%FF&price=1'), 'VALIDATION_FAILED', [{ field: 'name', message: NOT_UTF8 }]],
+      ['form UTF-8 of a surrogate (%ED%A0%80)', form('/en/products', 'name=x%ED%A0%80y&price=1'), 'VALIDATION_FAILED', [{ field: 'name', message: NOT_UTF8 }]],
+      ['form overlong UTF-8 (%C0%AF)', form('/en/products', 'name=%C0%AF&price=1'), 'VALIDATION_FAILED', [{ field: 'name', message: NOT_UTF8 }]],
+      ['form truncated sequence in a name', form('/en/products', 'name=P&price=1&na%E2%82=1'), 'VALIDATION_FAILED', [{ field: 'na%E2%82', message: /name that is not valid UTF-8/ }]],
+      ['JSON lone surrogate', raw('/en/products', '{"name":"x\\ud800y","price":"1"}'), 'VALIDATION_FAILED', [{ field: 'name', message: /valid Unicode/ }]],
+      ['JSON lone surrogate in an order item', raw('/en/orders', '{"customer_id":1,"items":[{"product_id":1,"quantity":1},{"product_id":"\\udfff","quantity":1}]}'), 'VALIDATION_FAILED',
+        [{ field: 'items[1].product_id', message: /valid Unicode/ }]],
+      ['JSON lone surrogate in an update', raw('/en/products/1', '{"description":"\\ud83d"}', 'PUT'), 'VALIDATION_FAILED', [{ field: 'description', message: /valid Unicode/ }]],
+      ['raw invalid UTF-8 in JSON', raw('/en/products', Buffer.concat([Buffer.from('{"name":"x'), Buffer.from([0xff]), Buffer.from('","price":"1"}')])), 'MALFORMED_BODY',
+        [{ field: 'body', message: 'is not valid UTF-8' }]],
+      ['raw CESU-8 surrogate in JSON', raw('/en/products', Buffer.concat([Buffer.from('{"name":"x'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","price":"1"}')])), 'MALFORMED_BODY',
+        [{ field: 'body', message: 'is not valid UTF-8' }]],
+      ['raw invalid UTF-8 in a form', form('/en/customers', Buffer.concat([Buffer.from('name='), Buffer.from([0xc3, 0x28]), Buffer.from('&email=a%40b.c')])), 'MALFORMED_BODY',
+        [{ field: 'body', message: 'is not valid UTF-8' }]],
+      ['created_at -1', raw('/en/products', '{"name":"P","price":"1","created_at":-1}'), 'VALIDATION_FAILED', [{ field: 'created_at', message: /Unix timestamp/ }]],
+      ['created_at 2026-02-30', form('/en/customers', 'name=P&email=a%40b.c&created_at=2026-02-30'), 'VALIDATION_FAILED', [{ field: 'created_at', message: /real calendar date/ }]],
+    ];
+
+    for (const [title, request, code, fields] of cases) {
+      it(`${title} → ${code} naming ${fields.map((f) => f.field).join(', ')}`, async () => {
+        const before = await counts();
+        const response = await pipeline.handle(request);
+        const body = bodyOf(response) as { code: string; fields: Array<{ field: string; message: string }> };
+        expect(response.status, response.body).to.equal(400);
+        expect(body.code).to.equal(code);
+        expect(body.fields.map((f) => f.field)).to.deep.equal(fields.map((f) => f.field));
+        fields.forEach((f, i) => expect(body.fields[i]!.message).to.match(typeof f.message === 'string' ? new RegExp(`^${f.message}$`) : f.message));
+        expect(await counts()).to.deep.equal(before);
+      });
+    }
+
+    it('query: __proto__ and constructor are unknown parameters (not "given more than once"); escapes that are not UTF-8 name their parameter', async () => {
+      for (const [query, field] of [['__proto__=1', '__proto__'], ['limit=2&constructor=1', 'constructor'], ['toString=1', 'toString']] as const) {
+        const response = await pipeline.handle(get('/en/products/db', query));
+        expect(response.status, query).to.equal(400);
+        expect(bodyOf(response).fields, query).to.deep.equal([{ field, message: 'unknown query parameter; use limit, offset or after' }]);
+      }
+      for (const query of ['limit=%FF', 'limit=%ED%A0%80']) {
+        const response = await pipeline.handle(get('/en/products/projection', query));
+        expect(bodyOf(response).fields, query).to.deep.equal([{ field: 'limit', message: 'is not valid UTF-8 once percent-decoded' }]);
+      }
+      expect(bodyOf(await pipeline.handle(get('/en/products/db', 'limit=1&limit=2'))).fields).to.deep.equal([{ field: 'limit', message: 'is given more than once' }]);
+      const page = bodyOf(await pipeline.handle(get('/en/products/db', 'limit=2&offset=%31')));
+      expect(page).to.include({ limit: 2, offset: 1 });
+    });
+
+    it('path: the UTF-8 of a surrogate (%ED%A0%80) and a bare %FF are malformed escapes, on our match and on a framework\'s', async () => {
+      for (const id of ['%ED%A0%80', '%FF', '1%ED%B0%80']) {
+        const ours = await pipeline.handle(get(`/en/products/db/${id}`));
+        const route = pipeline.routes.find((r) => r.pattern === '/:locale/products/db/:id' && r.method === 'GET')!;
+        const theirs = await pipeline.handle(get(`/en/products/db/${id}`), { route, encodedParams: ['en', id] });
+        for (const response of [ours, theirs]) {
+          expect(response.status, id).to.equal(400);
+          expect(bodyOf(response).fields).to.deep.equal([{ field: 'path', message: 'has an invalid percent-encoding' }]);
+        }
+      }
+    });
+  });
+
   describe('bodies the adapter could not read', () => {
     it('too large: 413 naming the body, and nothing written', async () => {
       const before = await app.knex('products').count({ n: '*' }).first();
