@@ -42,6 +42,8 @@ export interface Config {
   readonly projectionReads: ProjectionReads;
   /** Folder for private MariaDB / Redis instances started by `make services`. */
   readonly servicesDir: string;
+  /** Folder of `make up`'s pid files and logs. */
+  readonly runDir: string;
   /** Lines below this level are not logged. */
   readonly logLevel: LogLevel;
   readonly runtimes: RuntimeSettings;
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
     projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
+    runDir: readString(env, 'RUN_DIR', '.run'),
     logLevel: readLogLevel(env),
     runtimes: Object.freeze({
       host: readString(env, 'HOST', '127.0.0.1'),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +58,23 @@ export interface LaunchedRuntime {
   stop(): Promise<number | null>;
 }
 
+/** The last line the runtime logged (its `msg` when it is a JSON log line), to say why it stopped. */
+function lastLogLine(logFile: string | undefined): string | undefined {
+  if (!logFile) return undefined;
+  try {
+    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    const last = lines.at(-1)?.trim();
+    if (!last) return undefined;
+    try {
+      return (JSON.parse(last) as { msg?: string }).msg ?? last;
+    } catch {
+      return last;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** Waits for the runtime's "ready" message (every worker listening), its exit, or the timeout. */
 function readiness(child: ChildProcess, name: LaunchName, timeoutMs: number, logFile?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -69,7 +86,8 @@ function readiness(child: ChildProcess, name: LaunchName, timeoutMs: number, log
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} runtime exited (${signal ?? `code ${code}`}) before it was ready${logFile ? `; see ${logFile}` : ''}`));
+      const said = lastLogLine(logFile);
+      reject(new Error(`${name} runtime exited (${signal ?? `code ${code}`}) before it was ready${said ? `: ${said}` : ''}${logFile ? ` (log: ${logFile})` : ''}`));
     });
   });
 }

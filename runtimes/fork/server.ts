@@ -8,8 +8,9 @@ import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics } from '../../core/metrics/MetricsAggregation.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { closeHttpServer, readBody, splitUrl } from '../shared/httpRequest.js';
-import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
+import { readBody, splitUrl } from '../shared/httpRequest.js';
+import { guardHttpServer, refusedRequest } from '../shared/httpProtocol.js';
+import { HttpServerLifecycle, isMain, listen, runMain, type RunningRuntime } from '../shared/lifecycle.js';
 import { ChildPool } from './ChildPool.js';
 
 // Mirrors PHP-FPM behind a web server: the master speaks HTTP (the web server's part), routes, and hands
@@ -19,14 +20,17 @@ import { ChildPool } from './ChildPool.js';
 /** Routes the master answers itself; every other matched route goes to a child. */
 const SERVED_BY_MASTER = new Set(['/metrics']);
 
-function write(res: ServerResponse, response: HttpResponse): void {
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+/** `close`: the request's body was not read (too large, too late): the connection cannot be reused. */
+function write(res: ServerResponse, response: HttpResponse, close: boolean): void {
+  const headers = { ...response.headers, 'content-length': Buffer.byteLength(response.body) };
+  res.writeHead(response.status, close ? { ...headers, connection: 'close' } : headers);
   res.end(response.body);
 }
 
 export async function startForkRuntime(config: Config): Promise<RunningRuntime> {
   const settings = config.runtimes;
   const metrics = new RuntimeMetrics('fork', 'master');
+  const lifecycle = new HttpServerLifecycle();
   const pool: ChildPool = new ChildPool(
     { size: settings.forkWorkers, queueCapacity: settings.forkQueueCapacity, requestTimeoutMs: settings.forkRequestTimeoutMs },
     metrics.watchPool(() => pool.state()),
@@ -45,37 +49,38 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
       },
       metricsText: async () => aggregateMetrics([await metrics.snapshot(), ...(await pool.snapshots())]),
     },
-    hooks: [metrics.http('front'), handToChild],
+    hooks: [metrics.http('front'), lifecycle.hook(), handToChild],
     logger: consoleLogger,
     debugRoutes: settings.debugRoutes,
   });
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(lifecycle.listener(async (req: IncomingMessage, res: ServerResponse) => {
+    const refused = refusedRequest(req);
+    if (refused) return write(res, refused, true);
     const { path, query } = splitUrl(req.url ?? '/');
-    const { body, unread } = await readBody(req);
-    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread }));
-  });
+    const { body, unread } = await readBody(req, settings.requestTimeoutMs);
+    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread }), unread !== undefined);
+  }));
+  guardHttpServer(server, settings.requestTimeoutMs);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.forkPort, settings.host, () => resolve());
-  });
+  await listen(server, 'fork', settings.host, settings.forkPort, 'FORK_PORT');
   const port = (server.address() as { port: number }).port;
   consoleLogger.info('fork runtime listening', { port, host: settings.host, workers: settings.forkWorkers, persistent: settings.forkPersistent });
   return {
     port,
     async close() {
-      const closed = closeHttpServer(server);
+      const report = await lifecycle.stop(server, settings.shutdownDeadlineMs);
+      // A child still busy after the deadline is left to the process's exit (children exit when the master does).
+      if (report.stillRunning > 0) return report;
       await pool.stop();
-      await closed;
       await app?.close();
+      return report;
     },
   };
 }
 
 if (isMain(import.meta.url)) {
   bindProcessLogger({ runtime: 'fork', worker: 'master' });
-  const runtime = await startForkRuntime(loadConfig());
-  announceReady(runtime.port);
-  stopOnSignals('fork', () => runtime.close());
+  const config = loadConfig();
+  await runMain('fork', () => startForkRuntime(config), config.runtimes.shutdownDeadlineMs);
 }

@@ -7,7 +7,7 @@ import { aggregateMetrics, type MetricsSnapshot } from '../../core/metrics/Metri
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { BusyWorkers } from './BusyWorkers.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { announceReady, isMain, stopOnSignals, type RunningRuntime } from '../shared/lifecycle.js';
+import { isMain, probePort, runMain, type RunningRuntime, type StopReport } from '../shared/lifecycle.js';
 import { loadNativeUws } from './native.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
@@ -27,6 +27,7 @@ interface WorkerHandle {
 export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   loadNativeUws(); // fail here, before starting any thread, if the native binary does not load
   const settings = config.runtimes;
+  await probePort('uws', settings.host, settings.uwsPort, 'UWS_PORT');
   const metrics = new RuntimeMetrics('uws', 'main');
   const workers = new Set<WorkerHandle>();
   const busyWorkers = new BusyWorkers();
@@ -34,7 +35,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
   const counters = metrics.watchPool(() => ({ total: workers.size, busy: busyWorkers.busy([...workers].map((w) => w.index)), queue: 0 }));
   const app: Application | undefined = settings.projector ? await bootApplication(config, metrics, { projector: true }) : undefined;
   let stopping = false;
-  const drained = new Map<WorkerHandle, () => void>();
+  const drained = new Map<WorkerHandle, (stillRunning: number) => void>();
   const snapshots = new PendingReplies<MetricsSnapshot>(1_000);
 
   /** Every thread's metrics summed (a worker that does not answer within a second is left out). */
@@ -56,7 +57,7 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
             resolve();
             break;
           case 'drained':
-            drained.get(handle)?.();
+            drained.get(handle)?.(message.stillRunning);
             break;
           case 'listen-failed':
             reject(new Error(`uws worker ${index}: ${message.reason}`));
@@ -83,33 +84,40 @@ export async function startUwsRuntime(config: Config): Promise<RunningRuntime> {
     });
   }
 
-  try {
-    await Promise.all(Array.from({ length: settings.uwsWorkers }, (_, i) => spawn(i + 1)));
-  } catch (err) {
-    // Threads with uWS loaded cannot be terminated cleanly (see worker.ts): the caller exits the process.
+  /** Every worker refuses new requests, answers those in flight and closes its sockets by the deadline. */
+  async function stopWorkers(deadlineMs: number): Promise<StopReport> {
     stopping = true;
+    const running = await Promise.all([...workers].map((w) => new Promise<number>((resolve) => {
+      drained.set(w, resolve);
+      w.thread.once('exit', () => resolve(0));
+      w.thread.postMessage({ type: 'shutdown', deadlineMs } satisfies MainMessage);
+    })));
+    return { stillRunning: running.reduce((a, b) => a + b, 0) };
+  }
+
+  const started = await Promise.allSettled(Array.from({ length: settings.uwsWorkers }, (_, i) => spawn(i + 1)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // Threads with uWS loaded cannot be terminated while they hold sockets (see worker.ts): those that listen
+    // close theirs first; the caller then exits the process.
+    await stopWorkers(0);
     await app?.close();
-    throw err;
+    throw failed.reason;
   }
   consoleLogger.info('uws runtime listening', { port: settings.uwsPort, host: settings.host, workers: settings.uwsWorkers });
   return {
     port: settings.uwsPort,
     /** Workers stop listening and finish their requests; the caller then ends the process (see worker.ts). */
     async close() {
-      stopping = true;
-      await Promise.all([...workers].map((w) => new Promise<void>((resolve) => {
-        drained.set(w, resolve);
-        w.thread.once('exit', () => resolve());
-        w.thread.postMessage({ type: 'shutdown' } satisfies MainMessage);
-      })));
-      await app?.close();
+      const report = await stopWorkers(settings.shutdownDeadlineMs);
+      if (report.stillRunning === 0) await app?.close();
+      return report;
     },
   };
 }
 
 if (isMain(import.meta.url)) {
   bindProcessLogger({ runtime: 'uws', worker: 'main' });
-  const runtime = await startUwsRuntime(loadConfig());
-  announceReady(runtime.port);
-  stopOnSignals('uws', () => runtime.close());
+  const config = loadConfig();
+  await runMain('uws', () => startUwsRuntime(config), config.runtimes.shutdownDeadlineMs);
 }

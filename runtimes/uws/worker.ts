@@ -1,14 +1,16 @@
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../../core/config.js';
 import { AppError } from '../../core/errors.js';
 import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
+import { errorResponse } from '../../core/http/responses.js';
 import { parameterNames } from '../../core/http/router.js';
 import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js';
 import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
+import { idleGraceMs, shuttingDownResponse } from '../shared/lifecycle.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
 import { BusyWorkers } from './BusyWorkers.js';
 import { loadNativeUws } from './native.js';
@@ -45,7 +47,12 @@ const pipeline = new RequestPipeline({
 
 /** Requests not yet answered, so that a shutdown waits for them. */
 let inFlight = 0;
+/** Requests whose body is still arriving: cut at the shutdown deadline. */
+const reading = new Set<UwsResponse>();
+/** After 'shutdown': every new request is refused, every answer closes its connection. */
+let stopping = false;
 const EMPTY = Buffer.alloc(0);
+const requestTimeoutMs = config.runtimes.requestTimeoutMs;
 const STATUS_LINES = new Map<number, string>();
 
 function post(message: WorkerMessage): void {
@@ -62,6 +69,12 @@ interface RequestState {
   aborted: boolean;
   /** Given to the pipeline: `write` ends it, whether or not the client is still there. */
   handedOver: boolean;
+  /** HEAD: the answer goes without its body. */
+  head: boolean;
+  /** The body was not all read (too large, too late): the answer closes the connection. */
+  close: boolean;
+  /** The request timeout while the body is being read. */
+  timer?: NodeJS.Timeout;
 }
 
 /** Answers a request unless the client went away; the writes are corked into one syscall. */
@@ -71,45 +84,99 @@ function write(res: UwsResponse, state: RequestState, response: HttpResponse): v
   res.cork(() => {
     res.writeStatus(statusLine(response.status));
     for (const name in response.headers) res.writeHeader(name, response.headers[name]!);
-    res.end(response.body);
+    if (state.head && (stopping || state.close)) {
+      res.endWithoutBody(Buffer.byteLength(response.body), true);
+    } else if (state.head) {
+      // Not endWithoutBody(length) on a kept connection: uWS 20.30 then waits for that many bytes, and closes the
+      // connection when the next request comes.
+      res.writeHeader('content-length', String(Buffer.byteLength(response.body)));
+      res.endWithoutBody();
+    } else {
+      res.end(response.body, stopping || state.close);
+    }
   });
 }
 
-/** Reads the body in chunks up to the limit; calls back once with the body, or with null when too large. */
-function readBody(res: UwsResponse, done: (body: Buffer | null) => void): void {
+/** A request that arrived after the stop began: 503, and uWS closes the connection (Connection: close). */
+function refuse(res: UwsResponse): void {
+  const refusal = shuttingDownResponse();
+  res.cork(() => {
+    res.writeStatus(statusLine(refusal.status));
+    for (const name in refusal.headers) res.writeHeader(name, refusal.headers[name]!);
+    res.end(refusal.body, true);
+  });
+}
+
+/**
+ * Reads the body in chunks up to the limit, within the request timeout (uWS's own idle timeout, 10 s, would
+ * close the connection without an answer); calls back once with the body, or with why there is none.
+ */
+function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, unread?: 'too-large' | 'timeout') => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
+  const finish = (body: Buffer, unread?: 'too-large' | 'timeout') => {
+    finished = true;
+    clearTimeout(state.timer);
+    state.close = unread !== undefined;
+    done(body, unread);
+  };
+  state.timer = setTimeout(() => {
+    if (!finished && !state.aborted) finish(EMPTY, 'timeout');
+  }, requestTimeoutMs);
   res.onData((chunk, isLast) => {
     if (finished) return;
     size += chunk.byteLength;
     if (size > BODY_LIMIT_BYTES) {
-      finished = true;
-      done(null);
+      finish(EMPTY, 'too-large');
       return;
     }
     chunks.push(Buffer.from(new Uint8Array(chunk))); // copy: uWS reuses the chunk's memory after this call
-    if (isLast) {
-      finished = true;
-      done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    }
+    if (isLast) finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
+}
+
+/**
+ * What node:http would refuse in the headers of a request with a body, which uWS lets through: Content-Length
+ * headers that disagree (uWS frames the body by the first; which one the client meant cannot be known, RFC 9112
+ * §6.3), or headers larger than node's limit. Asked of writes only: a walk over the headers of every read would
+ * cost the read path (README, known limits).
+ */
+function headerProblem(req: UwsRequest, contentLength: string): AppError | undefined {
+  let conflict = false;
+  let bytes = 0;
+  req.forEach((name, value) => {
+    bytes += name.length + value.length + 4; // "name: value\r\n"
+    if (name === 'content-length' && value !== contentLength) conflict = true;
+  });
+  if (conflict) return new AppError('MALFORMED_REQUEST', 'The request has Content-Length headers that disagree');
+  if (bytes > maxHeaderSize) return new AppError('HEADERS_TOO_LARGE', `Request headers too large: at most ${maxHeaderSize} bytes`);
+  return undefined;
 }
 
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
 function handler(route: Route | undefined, parameterCount: number) {
   return (res: UwsResponse, req: UwsRequest) => {
+    if (stopping) {
+      refuse(res);
+      return;
+    }
     inFlight++;
-    const state: RequestState = { aborted: false, handedOver: false };
+    const method = req.getMethod().toUpperCase();
+    const state: RequestState = { aborted: false, handedOver: false, head: method === 'HEAD', close: false };
     // A client gone before its body arrived leaves no request to finish: it no longer holds up a shutdown.
     res.onAborted(() => {
       state.aborted = true;
+      clearTimeout(state.timer);
+      reading.delete(res);
       if (!state.handedOver) inFlight--;
     });
-    const method = req.getMethod().toUpperCase();
     const query = req.getQuery() ?? '';
     const contentType = req.getHeader('content-type') || undefined;
     const contentEncoding = req.getHeader('content-encoding') || undefined;
+    // Any method may send a body: it is read (and limited) alike, as node:http does.
+    const contentLength = req.getHeader('content-length');
+    const hasBody = (contentLength !== '' && contentLength !== '0') || req.getHeader('transfer-encoding') !== '';
     const path = req.getUrl();
     let encodedParams: string[] | undefined;
     if (route) {
@@ -119,13 +186,28 @@ function handler(route: Route | undefined, parameterCount: number) {
     const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
       const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
       state.handedOver = true;
+      reading.delete(res);
       void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
     };
-    if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
+    if (!hasBody) {
       answer(EMPTY);
       return;
     }
-    readBody(res, (body) => (body ? answer(body) : answer(EMPTY, 'too-large')));
+    const problem = headerProblem(req, contentLength);
+    if (problem) {
+      state.close = true;
+      state.handedOver = true;
+      write(res, state, errorResponse(problem));
+      return;
+    }
+    if (Number(contentLength) > BODY_LIMIT_BYTES) {
+      // Declared too large: answered at once, none of it read.
+      state.close = true;
+      answer(EMPTY, 'too-large');
+      return;
+    }
+    reading.add(res);
+    readBody(res, state, answer);
   };
 }
 
@@ -151,16 +233,23 @@ server.listen(config.runtimes.host, config.runtimes.uwsPort, (socket) => {
   post({ type: 'listening' });
 });
 
-// A thread with uWS loaded cannot exit cleanly (its loop keeps a native handle, and Node aborts on
-// uv_loop_close), so a worker only drains and reports; the main thread then ends the process.
-async function shutdown(): Promise<void> {
+// A thread with uWS loaded cannot exit cleanly while uWS holds a socket (Node aborts on uv_loop_close), so a
+// worker closes every socket it has, reports, and the main thread then ends the process.
+async function shutdown(deadlineMs: number): Promise<void> {
+  stopping = true;
   if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
   listenSocket = undefined;
-  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  // Closes the remaining (idle keep-alive) connections; not in the package's typings.
+  const started = Date.now();
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, 10));
+  while ((inFlight > 0 || Date.now() - started < idleGraceMs(deadlineMs)) && Date.now() - started < deadlineMs) await sleep();
+  for (const res of [...reading]) res.close(); // stalled uploads (their onAborted brings the counters down)
+  // Every connection left: idle keep-alive ones and half-sent headers (uWS shows neither), and those of handlers
+  // still running (their answer is dropped). Not in the package's typings.
   (server as unknown as { close(): void }).close();
-  await app.close();
-  post({ type: 'drained' });
+  for (const settle = Date.now() + 250; inFlight > 0 && Date.now() < settle;) await sleep();
+  const stillRunning = inFlight;
+  if (stillRunning === 0) await app.close();
+  post({ type: 'drained', stillRunning });
 }
 
 port.on('message', (message: MainMessage) => {
@@ -172,7 +261,7 @@ port.on('message', (message: MainMessage) => {
       metricsTexts.settle(message.id, { contentType: message.contentType, body: message.body });
       break;
     case 'shutdown':
-      void shutdown();
+      void shutdown(message.deadlineMs);
       break;
   }
 });
