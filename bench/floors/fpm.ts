@@ -4,8 +4,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { announceReady, floorAddress, JSON_TYPE, type FloorAnswer } from './reads.js';
-import { stopOnSignals } from './reads.js';
+import { loadConfig } from '../../core/index.js';
+import { announceReady, floorAddress, JSON_TYPE, stopOnSignals, type FloorAnswer } from './reads.js';
 
 interface Job {
   readonly id: number;
@@ -14,7 +14,7 @@ interface Job {
 }
 
 const CHILD = fileURLToPath(new URL('./fpmChild.js', import.meta.url));
-const size = Number(process.env.FORK_WORKERS ?? 4);
+const size = loadConfig().runtimes.forkWorkers;
 const idle: ChildProcess[] = [];
 const queue: Job[] = [];
 const busy = new Map<ChildProcess, Job>();

@@ -59,9 +59,9 @@ export function matchFloorPath(path: string): { plural: EntityName; source: 'db'
 
 export const NOT_FOUND: FloorAnswer = { status: 404, body: JSON.stringify({ error: 'Not found', code: 'NOT_FOUND' }) };
 
-/** The port the bench gave the floor (FLOOR_PORT) and its host. */
+/** The runtimes' host (HOST) and the port the bench gave the floor (FLOOR_PORT, the bench's own launch parameter). */
 export function floorAddress(): { host: string; port: number } {
-  return { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.FLOOR_PORT) };
+  return { host: loadConfig().runtimes.host, port: Number(process.env.FLOOR_PORT) };
 }
 
 /** Tells the launcher (runtimes/launcher.ts) that the floor answers, as a runtime does. */

@@ -4,12 +4,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
+import { loadConfig } from '../../core/index.js';
 import { answer, announceReady, bootFloorApplication, floorAddress, FLOOR_ROUTES, JSON_TYPE, stopOnSignals } from './reads.js';
 
 const { host, port } = floorAddress();
 
 if (isMainThread) {
-  const count = Number(process.env.UWS_WORKERS ?? 1);
+  const count = loadConfig().runtimes.uwsWorkers;
   const workers = Array.from({ length: count }, () => new Worker(fileURLToPath(import.meta.url)));
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); })));
   announceReady(port);
