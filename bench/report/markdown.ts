@@ -260,16 +260,22 @@ function attribution(conclusions: Conclusions, chart: ChartLink): string[] {
       `${f.largest ? f.largest.category : '–'} | ${formatNumber(f.idleShare * 100)}% | ${used.map((c) => formatNumber(f.perRequest[c], 1)).join(' | ')} |`),
     '',
   );
-  const title = 'Where a request\'s time goes';
-  const svg = stackedBarChart({
-    title,
-    subtitle: 'sampled time per request (µs) by category, every process and thread of the runtime; idle left out',
-    unit: 'µs per request',
-    categories: findings.map((f) => f.profile.id),
-    segments: used.map((c) => ({ name: CATEGORY_LABELS[c], values: findings.map((f) => f.perRequest[c]) })),
-    formatValue: (v) => formatNumber(v),
-  });
-  lines.push(chart('attribution.svg', title, svg), '');
+  // One chart per runtime: fork's per-request bootstrap costs tens of times uws's whole request, and one shared
+  // axis would flatten the others' bars. The categories keep their colours across the charts.
+  for (const runtime of RUNTIMES) {
+    const own = findings.filter((f) => f.profile.runtime === runtime);
+    if (own.length === 0) continue;
+    const title = `Where a request's time goes: ${runtime}`;
+    const svg = stackedBarChart({
+      title,
+      subtitle: 'sampled time per request (µs) by category, every process and thread of the runtime; idle left out',
+      unit: 'µs per request',
+      categories: own.map((f) => f.profile.id),
+      segments: used.map((c) => ({ name: CATEGORY_LABELS[c], values: own.map((f) => f.perRequest[c]) })),
+      formatValue: (v) => formatNumber(v),
+    });
+    lines.push(chart(`attribution-${runtime}.svg`, title, svg), '');
+  }
   const fork = findings.filter((f) => f.stages);
   if (fork.length > 0) {
     lines.push(

@@ -91,7 +91,9 @@ export interface TimeSeriesChartSpec {
 
 const WIDTH = 800;
 const PAD = 16;
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
+// Tableau 10, then five more distinct hues for charts with more series (the CPU categories are 14).
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac',
+  '#1b3a5c', '#8cd17d', '#d37295', '#86bcb6', '#79706e'];
 const TEXT = '#1f2328';
 const MUTED = '#57606a';
 const GRID = '#d8dee4';

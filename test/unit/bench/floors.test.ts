@@ -124,10 +124,14 @@ describe('bench: floors and CPU attribution in the report', () => {
     expect(attribution).to.include('the largest category is Redis driver (ioredis) (60 µs, 40%)');
     expect(attribution).to.include('| fork/products/db/list | 500.0 | 0.0 | 250.0 | 50.0 | 200.0 | 10.0 | 300.0 |');
     expect(attribution).to.include('the largest category is MySQL driver and knex (mysql2, knex) (1,500 µs, 83%)');
-    const svg = charts['attribution.svg']!;
-    expect(svg).to.include('uws/products/redis/get, Redis driver (ioredis): 60 µs per request (40%)');
-    expect(svg).to.include('fork/products/db/list, IPC (fork&apos;s master ↔ children): 200 µs per request (11%)');
-    expect(render(forged()).charts['attribution.svg']).to.equal(svg); // deterministic
+    // One chart per runtime profiled, each with its own cells only.
+    expect(Object.keys(charts).filter((name) => name.startsWith('attribution')).sort()).to.deep.equal(['attribution-fork.svg', 'attribution-uws.svg']);
+    const uws = charts['attribution-uws.svg']!;
+    expect(uws).to.include('uws/products/redis/get, Redis driver (ioredis): 60 µs per request (40%)');
+    expect(uws).to.not.include('fork/products/db/list');
+    expect(charts['attribution-fork.svg']).to.include('fork/products/db/list, IPC (fork&apos;s master ↔ children): 200 µs per request (11%)');
+    expect(attribution).to.include('![Where a request\'s time goes: uws](charts/attribution-uws.svg)');
+    expect(render(forged()).charts['attribution-uws.svg']).to.equal(uws); // deterministic
     const summary = section(markdown, 'Conclusions');
     expect(summary).to.include('- uws, products/redis/get: 150 µs of profiled time per request');
   });
