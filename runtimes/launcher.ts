@@ -75,6 +75,15 @@ function lastLogLine(logFile: string | undefined): string | undefined {
   }
 }
 
+/**
+ * The launched process's side of the readiness handshake: tells the launcher, over the IPC channel it opened,
+ * that the server is fully up. Answering HTTP is not enough: the first uws worker answers while the others are
+ * still starting.
+ */
+export function announceReady(port: number): void {
+  process.send?.({ type: 'ready', port });
+}
+
 /** Waits for the runtime's "ready" message (every worker listening), its exit, or the timeout. */
 function readiness(child: ChildProcess, name: LaunchName, timeoutMs: number, logFile?: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The Express floor: one process, an Express 5 app with the runtime's settings, one route per read.
 import { createServer } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { answer, announceReady, bootFloorApplication, floorAddress, FLOOR_ROUTES, JSON_TYPE, stopOnSignals } from './reads.js';
+import { answer, bootFloorApplication, FLOOR_ROUTES, JSON_TYPE, serveFloor } from './reads.js';
 
 const app = await bootFloorApplication();
 const server = express();
@@ -18,12 +18,4 @@ for (const route of FLOOR_ROUTES) {
       .then(({ status, body }) => res.status(status).set('content-type', JSON_TYPE).send(body));
   });
 }
-const http = createServer(server);
-http.keepAliveTimeout = 65_000;
-const { host, port } = floorAddress();
-http.listen(port, host, () => announceReady(port));
-stopOnSignals(async () => {
-  http.close();
-  http.closeAllConnections();
-  await app.close();
-});
+serveFloor(createServer(server), () => app.close());

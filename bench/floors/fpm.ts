@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/index.js';
-import { announceReady, floorAddress, JSON_TYPE, stopOnSignals, type FloorAnswer } from './reads.js';
+import { JSON_TYPE, serveFloor, type FloorAnswer } from './reads.js';
 
 interface Job {
   readonly id: number;
@@ -58,14 +58,7 @@ const server = createServer((req, res) => {
   });
   dispatch();
 });
-server.keepAliveTimeout = 65_000;
-const { host, port } = floorAddress();
-server.listen(port, host, () => announceReady(port));
-stopOnSignals(async () => {
-  server.close();
-  server.closeAllConnections();
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.send({ type: 'shutdown' });
-  })));
-});
+serveFloor(server, () => Promise.all(children.map((child) => new Promise((resolve) => {
+  child.once('exit', resolve);
+  child.send({ type: 'shutdown' });
+}))));

@@ -1,6 +1,6 @@
 // The node:http floor: one process, node:http's server, one read per request (bench/floors/reads.ts).
 import { createServer } from 'node:http';
-import { answer, announceReady, bootFloorApplication, floorAddress, JSON_TYPE, matchFloorPath, NOT_FOUND, stopOnSignals } from './reads.js';
+import { answer, bootFloorApplication, JSON_TYPE, matchFloorPath, NOT_FOUND, serveFloor } from './reads.js';
 
 const app = await bootFloorApplication();
 const server = createServer((req, res) => {
@@ -13,11 +13,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-server.keepAliveTimeout = 65_000;
-const { host, port } = floorAddress();
-server.listen(port, host, () => announceReady(port));
-stopOnSignals(async () => {
-  server.close();
-  server.closeAllConnections();
-  await app.close();
-});
+serveFloor(server, () => app.close());

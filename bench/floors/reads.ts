@@ -1,6 +1,8 @@
 // What a floor server does for a request, and nothing else: the same read as the runtimes' routes (core's
 // reads of MySQL or of the projections, through core's public entry), the same wire format (pageBody,
 // JSON.stringify), no pipeline, no hooks, no metrics. Shared by every floor (bench/floors/*.ts).
+import type { Server as HttpServer } from 'node:http';
+import { announceReady } from '../../runtimes/launcher.js';
 import {
   createApplication, ENTITIES, isAppError, loadConfig, pageBody, parsePageRequest,
   type Application, type EntityName,
@@ -64,11 +66,6 @@ export function floorAddress(): { host: string; port: number } {
   return { host: loadConfig().runtimes.host, port: Number(process.env.FLOOR_PORT) };
 }
 
-/** Tells the launcher (runtimes/launcher.ts) that the floor answers, as a runtime does. */
-export function announceReady(port: number): void {
-  process.send?.({ type: 'ready', port });
-}
-
 /** Runs `stop` once on SIGTERM/SIGINT, then exits 0. */
 export function stopOnSignals(stop: () => Promise<void>): void {
   const handler = () => {
@@ -78,4 +75,19 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+}
+
+/**
+ * A node:http floor (node:http, Express, the FPM-like master) on the floor's address: says ready to the launcher
+ * once listening; on a signal closes every connection, then runs `cleanup`.
+ */
+export function serveFloor(server: HttpServer, cleanup: () => Promise<unknown>): void {
+  const { host, port } = floorAddress();
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, host, () => announceReady(port));
+  stopOnSignals(async () => {
+    server.close();
+    server.closeAllConnections();
+    await cleanup();
+  });
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
 import { loadConfig } from '../../core/index.js';
-import { answer, announceReady, bootFloorApplication, floorAddress, FLOOR_ROUTES, JSON_TYPE, stopOnSignals } from './reads.js';
+import { announceReady } from '../../runtimes/launcher.js';
+import { answer, bootFloorApplication, floorAddress, FLOOR_ROUTES, JSON_TYPE, stopOnSignals } from './reads.js';
 
 const { host, port } = floorAddress();
 

@@ -27,8 +27,8 @@ function toHttpRequest(req: Request, body: Buffer, bodyUnread?: HttpRequest['bod
   };
 }
 
-/** `close`: the request's body was not read (too large, too late): the connection cannot be reused. */
-function send(res: Response, response: HttpResponse, close = false): void {
+/** `close`: the request's body was not read (too large, too late), or the runtime is stopping: no reuse. */
+function send(res: Response, response: HttpResponse, close: boolean): void {
   res.status(response.status).set(response.headers);
   if (close) res.set('connection', 'close');
   res.send(response.body);
@@ -64,19 +64,19 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
     server[method](route.pattern, async (req: Request, res: Response) => {
       const { body, unread } = await readBody(req, timeoutMs);
-      send(res, await pipeline.handle(toHttpRequest(req, body, unread), { route, params: req.params as Record<string, string> }), unread !== undefined);
+      send(res, await pipeline.handle(toHttpRequest(req, body, unread), { route, params: req.params as Record<string, string> }), unread !== undefined || lifecycle.stopping);
     });
   }
   // What Express's router did not match: the pipeline answers 404 or 405.
   server.use(async (req: Request, res: Response) => {
     const { body, unread } = await readBody(req, timeoutMs);
-    send(res, await pipeline.handle(toHttpRequest(req, body, unread)), unread !== undefined);
+    send(res, await pipeline.handle(toHttpRequest(req, body, unread)), unread !== undefined || lifecycle.stopping);
   });
   // Express's own errors before a route runs (a parameter it could not decode): the pipeline matches the
   // request again and answers it (400); the handler never runs.
   server.use(async (_err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { unread } = await readBody(req, timeoutMs);
-    send(res, await pipeline.handle(toHttpRequest(req, EMPTY, unread ?? 'failed')), unread !== undefined);
+    send(res, await pipeline.handle(toHttpRequest(req, EMPTY, unread ?? 'failed')), unread !== undefined || lifecycle.stopping);
   });
 
   const http: Server = createServer(lifecycle.listener(server));

@@ -59,7 +59,8 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
     if (refused) return write(res, refused, true);
     const { path, query } = splitUrl(req.url ?? '/');
     const { body, unread } = await readBody(req, settings.requestTimeoutMs);
-    write(res, await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread }), unread !== undefined);
+    const response = await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread });
+    write(res, response, unread !== undefined || lifecycle.stopping);
   }));
   guardHttpServer(server, settings.requestTimeoutMs);
   server.keepAliveTimeout = 65_000;

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { errorResponse } from '../../core/http/responses.js';
 import type { HttpResponse, PipelineHook } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
+import { announceReady } from '../launcher.js';
 
 // How a runtime starts and stops. On SIGTERM/SIGINT a runtime stops listening at once and refuses every
 // request that arrives afterwards (503, Connection: close), also on open keep-alive connections; the requests
@@ -77,28 +78,29 @@ export async function probePort(runtime: string, host: string, port: number, var
 }
 
 /**
- * The stop of a node:http server (fork's master, express): refuses requests once stopping, marks the in-flight
- * ones Connection: close, counts the request handlers running (its pipeline hook), and closes the connections.
+ * The stop of a node:http server (fork's master, express): refuses requests once stopping, counts the request
+ * handlers running (its pipeline hook), and closes the connections. The adapters answer in-flight requests with
+ * Connection: close once `stopping` (their answer is written when the handler ends, after the stop began).
  */
 export class HttpServerLifecycle {
-  private stopping = false;
+  private stopped = false;
   private running = 0;
-  /** Responses not yet sent: those in flight when the stop begins get Connection: close. */
-  private readonly unanswered = new Set<ServerResponse>();
+
+  /** Whether the stop has begun: every answer written from then on closes its connection. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
 
   /** Wraps the server's request listener. */
   listener(next: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
-      if (this.stopping) {
-        const refusal = shuttingDownResponse();
-        res.writeHead(refusal.status, { ...refusal.headers, 'content-length': Buffer.byteLength(refusal.body), connection: 'close' });
-        res.end(refusal.body);
+      if (!this.stopped) {
+        next(req, res);
         return;
       }
-      this.unanswered.add(res);
-      res.once('close', () => this.unanswered.delete(res));
-      res.once('finish', () => this.unanswered.delete(res));
-      next(req, res);
+      const refusal = shuttingDownResponse();
+      res.writeHead(refusal.status, { ...refusal.headers, 'content-length': Buffer.byteLength(refusal.body), connection: 'close' });
+      res.end(refusal.body);
     };
   }
 
@@ -117,8 +119,7 @@ export class HttpServerLifecycle {
    * handlers still running then.
    */
   async stop(server: Server, deadlineMs: number): Promise<StopReport> {
-    this.stopping = true;
-    for (const res of this.unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+    this.stopped = true;
     const deadline = Date.now() + deadlineMs;
     // net.Server's close, not http.Server's: the latter also closes the idle keep-alive connections at once,
     // cutting a request a client has just sent on one.
@@ -197,12 +198,4 @@ export async function runMain(name: string, start: () => Promise<RunningRuntime>
 /** True when this module is the process's entry point (node dist/runtimes/x/server.js). */
 export function isMain(importMetaUrl: string): boolean {
   return importMetaUrl === `file://${process.argv[1]}`;
-}
-
-/**
- * Tells a launcher (runtimes/launcher.ts, over the IPC channel it opened) that the runtime is fully up.
- * Answering HTTP is not enough: the first uws worker answers while the others are still starting.
- */
-export function announceReady(port: number): void {
-  process.send?.({ type: 'ready', port });
 }

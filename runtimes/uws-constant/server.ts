@@ -2,7 +2,8 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config.js';
 import { loadNativeUws } from '../uws/native.js';
-import { announceReady, isMain, stopOnSignals } from '../shared/lifecycle.js';
+import { announceReady } from '../launcher.js';
+import { isMain, stopOnSignals } from '../shared/lifecycle.js';
 
 // The benchmark's reference point, not a runtime of the application: uWebSockets.js with UWS_WORKERS
 // threads on one port (as the uws runtime), answering every request with one constant JSON body of
