@@ -32,21 +32,37 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The URL of a database of this test file's own, beside the test database (`<test database>_<suffix>`). */
+function ownDatabaseUrl(suffix: string): string {
+  const base = loadConfig().mysqlUrl;
+  return withDatabase(base, `${new URL(base).pathname.slice(1)}_${suffix}`);
+}
+
+/** Creates that database if needed and rolls every migration back: a test applies them from scratch. */
+async function openWithoutMigrations(mysqlUrl: string): Promise<Knex> {
+  await prepareTestDatabase(); // services up
+  await ensureDatabase(mysqlUrl);
+  const knex = createKnex(mysqlUrl, { poolMax: 1 });
+  await migrateRollbackAll(knex);
+  return knex;
+}
+
+async function dropAndClose(knex: Knex, mysqlUrl: string): Promise<void> {
+  await knex.raw(`DROP DATABASE IF EXISTS \`${new URL(mysqlUrl).pathname.slice(1)}\``);
+  await knex.destroy();
+}
+
 // A database of its own, so rolling back never touches the tables the other tests use.
 describe('migrations: knex\'s folder and CLI', function () {
   this.timeout(60_000);
-  const mysqlUrl = withDatabase(loadConfig().mysqlUrl, `${new URL(loadConfig().mysqlUrl).pathname.slice(1)}_migrations`);
+  const mysqlUrl = ownDatabaseUrl('migrations');
   let knex: Knex;
 
   before(async () => {
-    await prepareTestDatabase(); // services up
-    await ensureDatabase(mysqlUrl);
-    knex = createKnex(mysqlUrl, { poolMax: 1 });
-    await migrateRollbackAll(knex);
+    knex = await openWithoutMigrations(mysqlUrl);
   });
   after(async () => {
-    await knex.raw(`DROP DATABASE IF EXISTS \`${new URL(mysqlUrl).pathname.slice(1)}\``);
-    await knex.destroy();
+    await dropAndClose(knex, mysqlUrl);
   });
 
   it('the compiled build lists every migration of the folder', () => {
@@ -99,22 +115,18 @@ describe('migrations: knex\'s folder and CLI', function () {
 // Its own database too: 001 and 002, a seeded data set, then 003 up and down.
 describe('migration 003_email_uniqueness on a seeded database', function () {
   this.timeout(60_000);
-  const mysqlUrl = withDatabase(loadConfig().mysqlUrl, `${new URL(loadConfig().mysqlUrl).pathname.slice(1)}_email`);
+  const mysqlUrl = ownDatabaseUrl('email');
   let knex: Knex;
 
   before(async () => {
-    await prepareTestDatabase(); // services up
-    await ensureDatabase(mysqlUrl);
-    knex = createKnex(mysqlUrl, { poolMax: 1 });
-    await migrateRollbackAll(knex);
+    knex = await openWithoutMigrations(mysqlUrl);
     for (const name of ['001_initial_schema.js', '002_write_model_identity.js']) {
       const [, applied] = await knex.migrate.up(MIGRATIONS) as [number, string[]];
       expect(applied).to.deep.equal([name]);
     }
   });
   after(async () => {
-    await knex.raw(`DROP DATABASE IF EXISTS \`${new URL(mysqlUrl).pathname.slice(1)}\``);
-    await knex.destroy();
+    await dropAndClose(knex, mysqlUrl);
   });
 
   const keyColumn = async () => (await knex.raw(
