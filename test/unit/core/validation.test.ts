@@ -1,16 +1,8 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import type { AppError } from '../../../core/errors.js';
 import { characterCount, text, timestamp, validate, wholeNumber } from '../../../core/validation.js';
+import { refusal } from '../../support/refusal.js';
 
-function refusal(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 const fieldsOf = (run: () => unknown) => refusal(run).fields;
 

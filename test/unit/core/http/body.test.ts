@@ -1,17 +1,9 @@
 import { expect } from 'chai';
-import type { AppError } from '../../../../core/errors.js';
 import { checkQueryEncoding, parseBody, parseQuery } from '../../../../core/http/body.js';
 import { Router } from '../../../../core/http/router.js';
 import { ROUTES } from '../../../../core/http/routes.js';
+import { refusal } from '../../../support/refusal.js';
 
-function refusal(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 const FORM = 'application/x-www-form-urlencoded';
 const form = (body: string | Buffer) => parseBody(FORM, Buffer.from(body)) as Record<string, string>;
