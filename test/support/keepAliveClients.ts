@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { parseHead } from './rawHttp.js';
 
 // Keep-alive HTTP/1.1 clients over raw sockets, each sending one request at a time on its own connection and
 // recording what became of every request: a status line, or the connection ending without one. A client opens a
@@ -25,7 +26,6 @@ export interface Outcome {
   readonly error?: string;
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /** One request's round trip on an open socket: its response, or how the connection ended. */
 function exchange(socket: Socket, bytes: Buffer): Promise<{ status?: number; connectionClose?: boolean; body?: string; error?: string }> {
@@ -39,14 +39,11 @@ function exchange(socket: Socket, bytes: Buffer): Promise<{ status?: number; con
     };
     const onData = (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      const end = data.indexOf(CRLFCRLF);
-      if (end === -1) return;
-      const lines = data.subarray(0, end).toString('latin1').split('\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1]);
-      const headers = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      const length = Number(headers.get('content-length') ?? 0);
-      if (data.length < end + 4 + length) return;
-      done({ status, connectionClose: /close/i.test(headers.get('connection') ?? ''), body: data.subarray(end + 4, end + 4 + length).toString('utf8') });
+      const head = parseHead(data);
+      if (!head) return;
+      const length = Number(head.headers['content-length']?.[0] ?? 0);
+      if (data.length < head.bodyStart + length) return;
+      done({ status: head.status, connectionClose: /close/i.test(head.headers.connection?.join(',') ?? ''), body: data.subarray(head.bodyStart, head.bodyStart + length).toString('utf8') });
     };
     let lastError: string | undefined;
     const onError = (err: NodeJS.ErrnoException) => { lastError = err.code ?? err.message; };

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { parseHead } from './rawHttp.js';
 
 // One raw TCP connection to a runtime, kept open across requests: write bytes as given (in as many steps as
 // a test needs), read the responses one after another, and see when the server closed the connection. For
@@ -13,7 +14,6 @@ export interface RawHttpResponse {
   readonly json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export class RawConnection {
   private data = Buffer.alloc(0);
@@ -105,25 +105,20 @@ export class RawConnection {
   }
 
   private parse(head: boolean): { response: RawHttpResponse; length: number } | undefined {
-    const end = this.data.indexOf(CRLFCRLF);
-    if (end === -1) return undefined;
-    const lines = this.data.subarray(0, end).toString('latin1').split('\r\n');
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1] ?? Number.NaN);
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
+    const parsed = parseHead(this.data);
+    if (!parsed) return undefined;
+    const { status, statusLine, bodyStart } = parsed;
+    const headers = Object.fromEntries(Object.entries(parsed.headers).map(([name, values]) => [name, values.at(-1)!]));
     const length = head || status < 200 || status === 204 || status === 304 ? 0 : Number(headers['content-length'] ?? Number.NaN);
-    if (Number.isNaN(length)) throw new Error(`response without Content-Length: ${lines[0]}`);
-    if (this.data.length < end + 4 + length) return undefined;
-    const body = this.data.subarray(end + 4, end + 4 + length).toString('utf8');
+    if (Number.isNaN(length)) throw new Error(`response without Content-Length: ${statusLine}`);
+    if (this.data.length < bodyStart + length) return undefined;
+    const body = this.data.subarray(bodyStart, bodyStart + length).toString('utf8');
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
       json = undefined;
     }
-    return { response: { status, headers, body, json }, length: end + 4 + length };
+    return { response: { status, headers, body, json }, length: bodyStart + length };
   }
 }

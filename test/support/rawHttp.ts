@@ -37,14 +37,15 @@ export interface RawOptions {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-interface Head {
+/** A response's status line and headers (names lower-cased, every value of a repeated one), and where its body starts. */
+export interface Head {
   status: number;
   statusLine: string;
   headers: Record<string, string[]>;
   bodyStart: number;
 }
 
-function parseHead(data: Buffer): Head | undefined {
+export function parseHead(data: Buffer): Head | undefined {
   const end = data.indexOf(CRLFCRLF);
   if (end === -1) return undefined;
   const lines = data.subarray(0, end).toString('latin1').split('\r\n');
