@@ -1,4 +1,4 @@
-import type { Cell, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from './results.js';
+import type { Cell, DataPathKnob, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from './results.js';
 import type { Scenarios } from './scenarios.js';
 
 /** A cell to measure, before it has runs. */
@@ -15,6 +15,8 @@ export interface PlanOptions {
   readonly persistent?: boolean;
   /** Include the floors (bench/floors/) of the runtimes measured: products get and page, both sources (the full run does). */
   readonly floors?: boolean;
+  /** Include the data-path knobs (auto-pipelining, JSON encoding) on uws and express (the full run does). */
+  readonly knobs?: boolean;
 }
 
 /** Each runtime's floor, and the floors it is compared with: node:http is what Express runs on. */
@@ -25,13 +27,19 @@ export const FLOOR_NAMES: readonly FloorName[] = ['uws', 'node-http', 'express',
 /** The entity the floors and the profiles read: the scenario the targets are about. */
 export const FLOOR_ENTITY: EntityName = 'products';
 
+/** The data-path settings compared, in the order they are measured and reported; each against `baseline`. */
+export const DATA_PATH_KNOBS: readonly DataPathKnob[] = ['baseline', 'auto-pipelining', 'json-encoding'];
+/** The runtimes whose data path the knobs are measured on (fork's per-request bootstrap would drown them). */
+export const KNOB_RUNTIMES: readonly RuntimeName[] = ['uws', 'express'];
+
 function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
   return runtime === 'fork' ? options.forkWorkers : runtime === 'uws' ? options.uwsWorkers : 1;
 }
 
-export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page' | 'floor'>): string {
+export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page' | 'floor' | 'knob'>): string {
   if (c.group === 'floor') return `floor:${c.floor}/${c.entity}/${c.source}/${c.operation}`;
   const base = `${c.runtime}/${c.entity}/${c.source}/${c.operation}`;
+  if (c.group === 'knobs') return `${base}[${c.knob}]`;
   if (c.group === 'scale') return `${base}#${c.rows}${c.page ? `@${c.page.by}=${c.page.depth}` : ''}`;
   if (c.group === 'sweep') return `${base}@w${c.workers}`;
   if (c.group === 'reads') return `${base}~${c.readMode}`;
@@ -65,6 +73,7 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
     }
   }
   if (options.floors) cells.push(...planFloorCells(scenarios, options));
+  if (options.knobs) cells.push(...planKnobCells(scenarios, options));
   if (options.sweep) {
     const { workers, runtimes, entity, source, operation } = scenarios.sweep;
     for (const runtime of runtimes.filter((r) => options.runtimes.includes(r))) {
@@ -93,6 +102,20 @@ export function planFloorCells(scenarios: Scenarios, options: PlanOptions): Cell
       const cell = { ...plan('floor', runtime, FLOOR_ENTITY, source, operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery), floor };
       return { ...cell, id: cellId(cell) };
     })));
+}
+
+/** Products get and page of 50 from Redis on uws and express, once per data-path setting, one after the other. */
+export function planKnobCells(scenarios: Scenarios, options: PlanOptions): CellPlan[] {
+  return KNOB_RUNTIMES.filter((runtime) => options.runtimes.includes(runtime)).flatMap((runtime) =>
+    (['get', 'list'] as const).flatMap((operation) => DATA_PATH_KNOBS.map((knob) => {
+      const cell = { ...plan('knobs', runtime, FLOOR_ENTITY, 'redis', operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery), knob };
+      return { ...cell, id: cellId(cell) };
+    })));
+}
+
+/** The REDIS_PREFIX of the JSON-encoded read model: its own key space, so it never meets the msgpack one. */
+export function jsonEncodingPrefix(redisPrefix: string): string {
+  return `${redisPrefix}json:`;
 }
 
 /**
@@ -129,9 +152,17 @@ export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, worke
   return cells;
 }
 
-/** The environment a cell's runtime needs; cells with equal environments share one runtime start. */
-export function runtimeEnv(cell: CellPlan): Record<string, string> {
+/**
+ * The environment a cell's runtime needs; cells with equal environments share one runtime start. `redisPrefix`:
+ * the configured REDIS_PREFIX, under which the JSON-encoding cells keep their own read model.
+ */
+export function runtimeEnv(cell: CellPlan, redisPrefix: string): Record<string, string> {
   const env: Record<string, string> = { PROJECTION_READS: cell.readMode };
+  if (cell.group === 'knobs') {
+    env.REDIS_AUTO_PIPELINING = cell.knob === 'auto-pipelining' ? '1' : '0';
+    env.PROJECTION_ENCODING = cell.knob === 'json-encoding' ? 'json' : 'msgpack';
+    if (cell.knob === 'json-encoding') env.REDIS_PREFIX = jsonEncodingPrefix(redisPrefix);
+  }
   if (cell.runtime === 'fork') env.FORK_WORKERS = String(cell.workers);
   if (cell.group === 'persistent') env.FORK_PERSISTENT = '1';
   if (cell.runtime === 'uws') env.UWS_WORKERS = String(cell.workers);

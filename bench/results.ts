@@ -94,15 +94,25 @@ export interface PageDepth {
  */
 export type FloorName = 'uws' | 'node-http' | 'express' | 'fpm';
 
+/**
+ * The data path's own settings, measured beside each other on the same cell: `baseline` (no auto-pipelining,
+ * msgpack), `auto-pipelining` (REDIS_AUTO_PIPELINING=1) and `json-encoding` (PROJECTION_ENCODING=json, under a
+ * REDIS_PREFIX of its own). Each sets both knobs explicitly, so the comparison holds whatever the defaults are.
+ */
+export type DataPathKnob = 'baseline' | 'auto-pipelining' | 'json-encoding';
+
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */
   readonly id: string;
   /**
    * `scale`: the same scenario at several data sizes (is cost per request flat?); `persistent`: a fork matrix
    * cell again with FORK_PERSISTENT=1 (connections kept across requests), for the bootstrap's share;
-   * `floor`: the same scenario on a floor server (`floor`), what `runtime` is measured against.
+   * `floor`: the same scenario on a floor server (`floor`), what `runtime` is measured against; `knobs`: a
+   * projection read with one setting of the data path (`knob`), against the others.
    */
-  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent' | 'floor';
+  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent' | 'floor' | 'knobs';
+  /** For `knobs` cells: which setting of the data path served it. */
+  readonly knob?: DataPathKnob;
   /** For `floor` cells: which floor server answered (the cell's `runtime` is the runtime it is the floor of). */
   readonly floor?: FloorName;
   readonly runtime: RuntimeName;
@@ -184,6 +194,9 @@ export interface BenchResults {
     readonly forkPersistent: boolean;
     /** DB_MAX_OFFSET of the run: the deepest offset the MySQL list routes allow (absent in older files). */
     readonly dbMaxOffset?: number;
+    /** The defaults of the data-path knobs for the run's other cells: REDIS_AUTO_PIPELINING, PROJECTION_ENCODING (absent in older files). */
+    readonly redisAutoPipelining?: boolean;
+    readonly projectionEncoding?: 'msgpack' | 'json';
   };
   /** Endpoints checked before timing: 200, the right shape, identical across runtimes. */
   readonly preflight: { readonly checked: number; readonly problems: readonly string[] };

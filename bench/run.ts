@@ -28,6 +28,8 @@ export interface BenchOptions {
   /** The floors (bench/floors/) and the CPU profiles of a few cells (bench/profile/) (default: in the full run only). */
   readonly floors?: boolean;
   readonly profile?: boolean;
+  /** The data-path knobs: auto-pipelining and JSON encoding against the baseline (default: in the full run only). */
+  readonly knobs?: boolean;
   /** Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products). */
   readonly scale?: boolean;
   /** Only the cells whose id contains this, e.g. `products/redis/get`. */
@@ -61,6 +63,7 @@ export class BenchRun {
   private readonly scenarios: Scenarios = loadScenarios();
   private readonly timing: Timing;
   private readonly settings: RuntimeSettings = loadConfig().runtimes;
+  private readonly redisPrefix: string = loadConfig().redisPrefix;
   private readonly driver: Driver = selectDriver();
   private readonly logDir: string;
   private readonly mode: 'quick' | 'full';
@@ -132,6 +135,7 @@ export class BenchRun {
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
         sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent, floors: this.options.floors ?? !quick,
+        knobs: this.options.knobs ?? !quick,
       });
     const cells = planned.filter((cell) => !only || cell.id.includes(only));
     if (cells.length === 0) throw new ConfigError(`no cell matches --only ${only}`);
@@ -158,13 +162,15 @@ export class BenchRun {
     const measured: Cell[] = [];
     const groups = new Map<string, CellPlan[]>();
     for (const cell of cells) {
-      const key = `${cell.floor ? `floor:${cell.floor}` : cell.runtime} ${JSON.stringify(runtimeEnv(cell))}`;
+      const key = `${cell.floor ? `floor:${cell.floor}` : cell.runtime} ${JSON.stringify(runtimeEnv(cell, this.redisPrefix))}`;
       groups.set(key, [...(groups.get(key) ?? []), cell]);
     }
     for (const group of groups.values()) {
       const first = group[0]!;
-      const runtime = first.floor ? await this.launchFloor(first.floor, first.runtime, runtimeEnv(first)) : await this.launch(first.runtime, runtimeEnv(first));
+      const env = runtimeEnv(first, this.redisPrefix);
+      const runtime = first.floor ? await this.launchFloor(first.floor, first.runtime, env) : await this.launch(first.runtime, env);
       try {
+        if (!first.floor) await waitForReadModel(runtime.url, env.REDIS_PREFIX ?? this.redisPrefix);
         const target: Target = { driver: this.driver, url: runtime.url, pid: runtime.process.pid!, ids, metricsUrl: `${runtime.url}/metrics` };
         for (const cell of group) {
           await this.probe(runtime.url, cell, ids);
@@ -199,7 +205,7 @@ export class BenchRun {
       // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.
       const expected = cell.runtime === 'express' ? 1 : 1 + cell.workers;
       const profile = await profileCell(cell, this.scenarios, this.timing, dir, expected,
-        (env) => this.launch(cell.runtime, { ...runtimeEnv(cell), ...env }), { driver: this.driver, ids });
+        (env) => this.launch(cell.runtime, { ...runtimeEnv(cell, this.redisPrefix), ...env }), { driver: this.driver, ids });
       profiles.push(profile);
       const busy = Object.entries(profile.categories).filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1]);
       const total = busy.reduce((sum, [, us]) => sum + us, 0);
@@ -254,7 +260,7 @@ export class BenchRun {
       settings: {
         connections: scenarios.connections, durationSec: timing.durationSec, warmupSec: timing.warmupSec, repeats: timing.repeats,
         forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers, forkPersistent: settings.forkPersistent,
-        dbMaxOffset: loadConfig().dbMaxOffset,
+        dbMaxOffset: loadConfig().dbMaxOffset, redisAutoPipelining: loadConfig().redisAutoPipelining, projectionEncoding: loadConfig().projectionEncoding,
       },
       preflight: { checked: run.checked.checked, problems: [...run.checked.problems] },
       cells: run.measured,
@@ -279,6 +285,25 @@ export class BenchRun {
     const report = this.options.report ?? 'RESULTS.md';
     await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
     return report;
+  }
+}
+
+/**
+ * Until the runtime's /healthz says its read model is `ok`: a runtime started on a key space without one (the
+ * JSON-encoding cells' own prefix, the first time) rebuilds it itself; timing it meanwhile would time 404s.
+ */
+async function waitForReadModel(url: string, prefix: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let said = false;
+  for (;;) {
+    const health = await fetch(`${url}/healthz`).then((r) => r.json() as Promise<{ read_model?: string }>, () => undefined);
+    if (health?.read_model === 'ok') return;
+    if (Date.now() > deadline) throw new Error(`${url}: the read model under ${prefix} is still ${health?.read_model ?? 'unknown'} after ${timeoutMs / 1000} s`);
+    if (!said) {
+      console.log(`bench: waiting for the read model under ${prefix} (${health?.read_model ?? 'unknown'}): the runtime rebuilds it`);
+      said = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 

@@ -12,13 +12,14 @@ import type { OrderProjection } from './model/Order.js';
 import type { ProductProjection } from './model/Product.js';
 import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
 import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
+import type { ProjectionRepository } from './projections/ProjectionRepository.js';
 import { ProjectionService } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './model/catalogue.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
 import { ReadModelKeeper, type KeeperObserver } from './projections/ReadModelKeeper.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
-import type { EntityQueries } from './model/EntityQueries.js';
+import type { EntityQueries, EntityTextQueries } from './model/EntityQueries.js';
 import { OrderDbQueries } from './queries/OrderDbQueries.js';
 import { ProductDbQueries } from './queries/ProductDbQueries.js';
 import { connectRedis, createRedis } from './redis/connection.js';
@@ -27,6 +28,11 @@ import { instrumentRedis, type RedisCallObserver } from './redis/instrumentRedis
 export interface EntityReads<T> {
   readonly db: EntityQueries<T>;
   readonly projection: EntityQueries<T>;
+  /**
+   * The projections as stored JSON text, for the routes to send without decoding: only with
+   * PROJECTION_ENCODING=json and PROJECTION_READS=default (the original read modes read their own layout).
+   */
+  readonly projectionText?: EntityTextQueries;
 }
 
 /** Everything the routes, the CLIs and the tests use, built from one Config. */
@@ -86,33 +92,41 @@ function lazy<T>(build: () => T): (() => T) & { readonly built: () => boolean } 
 export function createApplication(config: Config, options: ApplicationOptions = {}): Application {
   const logger = options.logger ?? consoleLogger;
   const knex = createKnex(config.mysqlUrl, { poolMax: options.mysqlPoolMax ?? config.mysqlPoolMax });
-  const client = createRedis(config.redisUrl, { lazy: options.lazyRedis, onDown: (err) => logger.warn('redis connection lost', { err }) });
+  const client = createRedis(config.redisUrl, {
+    lazy: options.lazyRedis,
+    autoPipelining: config.redisAutoPipelining,
+    onDown: (err) => logger.warn('redis connection lost', { err }),
+  });
   const redis = options.redisObserver ? instrumentRedis(client, options.redisObserver) : client;
-  const repositories = lazy(() => createProjectionRepositories(redis, config.redisPrefix));
+  const repositories = lazy(() => createProjectionRepositories(redis, config.redisPrefix, config.projectionEncoding));
   const projector = lazy(() => {
     const built = new Projector(knex, redis, repositories(), config.redisPrefix, logger);
     if (options.projectorObserver) built.observe(options.projectorObserver);
     return built;
   });
   const executor = lazy(() => new CommandExecutor(knex, projector()));
-  // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS).
-  const projectionReads = <T extends { id: number }>(type: AggregateType, service: () => ProjectionService<T>): EntityQueries<T> =>
-    config.projectionReads === 'default'
-      ? service()
-      : new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads);
+  // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS),
+  // which reads the original's own layout whatever PROJECTION_ENCODING says.
+  const projectionReads = <T extends { id: number }>(type: AggregateType, repository: () => ProjectionRepository<T>): Omit<EntityReads<T>, 'db'> => {
+    if (config.projectionReads !== 'default') {
+      return { projection: new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads) };
+    }
+    const service = new ProjectionService(repository(), type);
+    return config.projectionEncoding === 'json' ? { projection: service, projectionText: service } : { projection: service };
+  };
   const commands = lazy(() => ({
     product: new ProductCommands(executor()),
     customer: new CustomerCommands(executor()),
     order: new OrderCommands(executor()),
   }));
   const reads = lazy(() => ({
-    product: { db: new ProductDbQueries(knex, config), projection: projectionReads('product', () => new ProjectionService(repositories().product, 'product')) },
-    customer: { db: new CustomerDbQueries(knex, config), projection: projectionReads('customer', () => new ProjectionService(repositories().customer, 'customer')) },
-    order: { db: new OrderDbQueries(knex, config), projection: projectionReads('order', () => new ProjectionService(repositories().order, 'order')) },
+    product: { db: new ProductDbQueries(knex, config), ...projectionReads('product', () => repositories().product) },
+    customer: { db: new CustomerDbQueries(knex, config), ...projectionReads('customer', () => repositories().customer) },
+    order: { db: new OrderDbQueries(knex, config), ...projectionReads('order', () => repositories().order) },
   }));
   const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize, config.redisPrefix));
   const keeper = lazy(() => {
-    const built = new ReadModelKeeper(knex, redis, config.redisPrefix, projector(), rebuilder, logger);
+    const built = new ReadModelKeeper(knex, redis, config.redisPrefix, config.projectionEncoding, projector(), rebuilder, logger);
     if (options.keeperObserver) built.observe(options.keeperObserver);
     return built;
   });

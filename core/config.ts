@@ -4,6 +4,10 @@
 export const PROJECTION_READS = ['default', 'original', 'original-mget', 'original-pooled', 'original-paged'] as const;
 export type ProjectionReads = (typeof PROJECTION_READS)[number];
 
+/** How a projection is stored in Redis: msgpack (the default), or the JSON text the routes send, stored ready. */
+export const PROJECTION_ENCODINGS = ['msgpack', 'json'] as const;
+export type ProjectionEncoding = (typeof PROJECTION_ENCODINGS)[number];
+
 /** What LOG_LEVEL accepts: the levels the project logs at, most severe first, and `silent`. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,6 +27,16 @@ export interface Config {
   readonly redisUrl: string;
   /** Prefix of every Redis key this project writes, so several data sets can share one Redis. */
   readonly redisPrefix: string;
+  /**
+   * ioredis auto-pipelining: commands issued in the same event-loop tick go out in one write (one syscall, one
+   * read of the replies) instead of one each.
+   */
+  readonly redisAutoPipelining: boolean;
+  /**
+   * How projections are stored: `msgpack`, or `json` (the bytes a route sends, so a read neither decodes nor
+   * serialises). Part of the read model's identity: a read model stored in the other encoding is rebuilt.
+   */
+  readonly projectionEncoding: ProjectionEncoding;
   readonly seed: SeedSizes;
   readonly seedBatchSize: number;
   readonly rebuildBatchSize: number;
@@ -163,6 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
     mysqlPoolMax: readInt(env, 'MYSQL_POOL_MAX', 10, 1, 1000),
     redisUrl: readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'cqrs:'),
+    redisAutoPipelining: readFlag(env, 'REDIS_AUTO_PIPELINING', false),
+    projectionEncoding: readChoice(env, 'PROJECTION_ENCODING', 'msgpack', PROJECTION_ENCODINGS),
     seed: Object.freeze({
       products: readInt(env, 'SEED_PRODUCTS', 10_000, 1, 10_000_000),
       customers: readInt(env, 'SEED_CUSTOMERS', 2_000, 1, 10_000_000),

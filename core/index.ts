@@ -1,7 +1,7 @@
 // core's public entry point: what the command-line tools and the bench use. (The runtimes use core/http and
 // core/metrics, the adapters' side of the request path; the tests may reach further in.)
 export { createApplication, type Application } from './app.js';
-export { ConfigError, loadConfig, PROJECTION_READS, splitMysqlUrl, type Config, type ObserveSettings, type ProjectionReads, type RuntimeSettings } from './config.js';
+export { ConfigError, loadConfig, PROJECTION_ENCODINGS, PROJECTION_READS, splitMysqlUrl, type Config, type ObserveSettings, type ProjectionEncoding, type ProjectionReads, type RuntimeSettings } from './config.js';
 export { createKnex, ensureDatabase, mysqlConnectionSettings } from './db/connection.js';
 export { migrateLatest } from './db/migrate.js';
 export { isAppError, isUnavailable } from './errors.js';

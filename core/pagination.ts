@@ -12,6 +12,14 @@ export interface Page<T> {
   readonly total: number;
 }
 
+/** A page as stored JSON texts (PROJECTION_ENCODING=json): each text is JSON.stringify of one item. */
+export interface PageText {
+  readonly texts: readonly string[];
+  readonly total: number;
+  /** The id of the last item (undefined when the page is empty). */
+  readonly lastId: number | undefined;
+}
+
 export interface PageLimits {
   readonly pageDefaultLimit: number;
   readonly pageMaxLimit: number;
@@ -67,4 +75,15 @@ export function pageBody<T extends { id: number }>(listName: string, request: Pa
     ...(request.kind === 'offset' ? { offset: request.offset } : { after: request.after }),
     next_after: full && last ? last.id : null,
   };
+}
+
+/**
+ * pageBody written as text from items already serialised: the same bytes as JSON.stringify(pageBody(…)) of the
+ * decoded items (same keys, same order), without decoding nor serialising them.
+ */
+export function pageBodyText(listName: string, request: PageRequest, page: PageText): string {
+  const full = page.texts.length === request.limit;
+  const nextAfter = full && page.lastId !== undefined ? page.lastId : null;
+  const position = request.kind === 'offset' ? `"offset":${JSON.stringify(request.offset)}` : `"after":${JSON.stringify(request.after)}`;
+  return `{${JSON.stringify(listName)}:[${page.texts.join(',')}],"total":${JSON.stringify(page.total)},"limit":${JSON.stringify(request.limit)},${position},"next_after":${JSON.stringify(nextAfter)}}`;
 }

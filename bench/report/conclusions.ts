@@ -3,8 +3,9 @@
 import { ENTITY_NAMES } from '../../core/index.js';
 import { RUNTIME_NAMES } from '../../runtimes/launcher.js';
 import { BUSY_CATEGORIES, BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, CATEGORY_LABELS, type BootstrapStage, type Category } from '../profile/attribution.js';
-import type { BenchResults, Cell, CellProfile, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
+import type { BenchResults, Cell, CellProfile, DataPathKnob, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from '../results.js';
 import { formatNumber } from './svg.js';
+import { KNOB_RUNTIMES } from '../plan.js';
 
 export const RUNTIMES: readonly RuntimeName[] = RUNTIME_NAMES;
 export const ENTITIES: readonly EntityName[] = ENTITY_NAMES;
@@ -20,6 +21,11 @@ export const PROJECTION_TARGET = { text: 'projection reads ≥ 2× MySQL reads (
 export const ORIGINAL_TARGET = { text: "the default read path ≥ 10× the original's on lists", threshold: 10 } as const;
 export const BARE_UWS_TARGET = { text: 'uws serving a projection by id ≥ 60% of a bare uWS server answering a constant of the same size', threshold: 0.6 } as const;
 export const DEEP_PAGE_TARGET = { text: 'the deepest MySQL page allowed by default (DB_MAX_OFFSET) within 20× the cost of the first page (first ÷ deepest req/s)', threshold: 0.05 } as const;
+export const KNOB_TARGET = { text: 'uws products get from redis ≥ 1.2× the baseline data path (no auto-pipelining, msgpack) with the best data-path knob, in the same run', threshold: 1.2 } as const;
+/** p50 ÷ p99 ≥ 1/3, i.e. p99 ≤ 3× p50, on every uws and express cell of the matrix. */
+export const TAIL_TARGET = { text: 'p99 ≤ 3× p50 on every uws and express matrix cell (p50 ÷ p99 ≥ 0.33)', threshold: 1 / 3 } as const;
+/** JSON encoding replaces msgpack as the default only when it wins by more than this (the stored format is the project's). */
+export const ENCODING_SWITCH_RATIO = 1.3;
 export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
 
 /** The issue's targets against the floors (bench/floors/): what each runtime reaches of a server doing only the cell's work. */
@@ -500,6 +506,116 @@ export function floorChecks(results: BenchResults, findings: readonly FloorFindi
   });
 }
 
+// ---- the data path's own knobs --------------------------------------------------------------------------
+
+export interface KnobFinding {
+  readonly runtime: RuntimeName;
+  readonly entity: EntityName;
+  readonly operation: Operation;
+  readonly baseline: Cell;
+  /** Each other setting against the baseline: req/s ÷ baseline req/s, and p99 ÷ baseline p99. */
+  readonly knobs: readonly { readonly knob: Exclude<DataPathKnob, 'baseline'>; readonly cell: Cell; readonly ratio: number | null; readonly p99Ratio: number | null }[];
+}
+
+export const KNOB_LABELS: Readonly<Record<DataPathKnob, string>> = {
+  baseline: 'baseline (no auto-pipelining, msgpack)',
+  'auto-pipelining': 'REDIS_AUTO_PIPELINING=1',
+  'json-encoding': 'PROJECTION_ENCODING=json',
+};
+
+/** The `knobs` cells, each setting against the baseline of the same runtime and operation. */
+export function knobFindings(results: BenchResults): KnobFinding[] {
+  const knobCells = results.cells.filter((c) => c.group === 'knobs' && c.knob);
+  const order = (c: Cell) => KNOB_RUNTIMES.indexOf(c.runtime) * 10 + OPERATIONS.indexOf(c.operation);
+  return knobCells.filter((c) => c.knob === 'baseline').sort((a, b) => order(a) - order(b)).map((baseline) => {
+    const same = knobCells.filter((c) => c.knob !== 'baseline' && c.runtime === baseline.runtime && c.entity === baseline.entity && c.operation === baseline.operation);
+    return {
+      runtime: baseline.runtime, entity: baseline.entity, operation: baseline.operation, baseline,
+      knobs: same.map((cell) => ({
+        knob: cell.knob as Exclude<DataPathKnob, 'baseline'>, cell,
+        ratio: ratioOf(cell.summary.rps.median, baseline.summary.rps.median),
+        p99Ratio: ratioOf(cell.summary.p99, baseline.summary.p99),
+      })),
+    };
+  });
+}
+
+/** e.g. `uws products page of 50`. */
+export function knobCellName(f: Pick<KnobFinding, 'runtime' | 'entity' | 'operation'>): string {
+  return `${f.runtime} ${f.entity} ${operationName(f.operation)}`;
+}
+
+function ratiosOf(findings: readonly KnobFinding[], knob: Exclude<DataPathKnob, 'baseline'>): { finding: KnobFinding; ratio: number }[] {
+  return findings.flatMap((f) => f.knobs.filter((k) => k.knob === knob && k.ratio !== null).map((k) => ({ finding: f, ratio: k.ratio! })));
+}
+
+/**
+ * What the knobs did, and the defaults that follow: auto-pipelining is on by default when it wins (median ratio
+ * above 1); JSON encoding replaces msgpack only beyond ENCODING_SWITCH_RATIO. `defaults`: the run's own settings.
+ */
+export function knobSentences(findings: readonly KnobFinding[], defaults: BenchResults['settings']): string[] {
+  if (findings.length === 0) return ["The data path's knobs (auto-pipelining, JSON encoding): not measured."];
+  const each = findings.map((f) => `${knobCellName(f)}: ` +
+    `${f.knobs.map((k) => `${KNOB_LABELS[k.knob]} ${k.ratio === null ? '–' : formatRatio(k.ratio)}`).join(', ')} the baseline's rate ` +
+    `(baseline ${formatRps(f.baseline.summary.rps.median)} req/s).`);
+  const sentences = [...each];
+  const pipelining = ratiosOf(findings, 'auto-pipelining');
+  if (pipelining.length > 0) {
+    const m = median(pipelining.map((r) => r.ratio));
+    const wins = m > 1;
+    const on = defaults.redisAutoPipelining;
+    sentences.push(`Auto-pipelining: median ${formatRatio(m)} the baseline over ${pipelining.length} cells (${pipelining.filter((r) => r.ratio > 1).length} faster), so it ` +
+      `${wins ? 'wins' : 'does not win'}; REDIS_AUTO_PIPELINING is ${on === undefined ? 'not recorded' : on ? 'on' : 'off'} by default in this run` +
+      `${on === undefined || on === wins ? '.' : ` — ${wins ? 'off although it wins' : 'on although it loses'}: the default no longer matches the numbers.`}`);
+  }
+  const encoding = ratiosOf(findings, 'json-encoding');
+  if (encoding.length > 0) {
+    const best = encoding.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const beyond = encoding.filter((r) => r.ratio > ENCODING_SWITCH_RATIO);
+    sentences.push(`JSON encoding: ${formatRatio(median(encoding.map((r) => r.ratio)))} the baseline (median of ${encoding.length} cells), best ${formatRatio(best.ratio)} on ` +
+      `${knobCellName(best.finding)}; ` +
+      (beyond.length === 0
+        ? `nowhere above ${formatRatio(ENCODING_SWITCH_RATIO)}, so msgpack stays the default stored format.`
+        : `above ${formatRatio(ENCODING_SWITCH_RATIO)} on ${beyond.map((r) => knobCellName(r.finding)).join(', ')}: ${ENCODING_DECISION}`));
+  }
+  return sentences;
+}
+
+/**
+ * Why the default encoding is what it is when JSON wins by more than ENCODING_SWITCH_RATIO somewhere (written from
+ * the numbers of the full run recorded in RESULTS.md; README "Projection encoding" says the same).
+ */
+export const ENCODING_DECISION =
+  'msgpack is kept as the default: the gain is the request path not decoding and re-serialising, which only a store of the exact response bytes avoids, ' +
+  'and it ties the stored projections to one wire format (every consumer of the read model would parse JSON text, and a change of the API\'s JSON is a rebuild). ' +
+  'Set PROJECTION_ENCODING=json where the read rate matters more than that.';
+
+/** The knob target: uws products get with the best knob against the baseline of the same run. */
+export function knobCheck(results: BenchResults, findings: readonly KnobFinding[]): TargetCheck {
+  const get = findings.find((f) => f.runtime === 'uws' && f.entity === 'products' && f.operation === 'get');
+  const best = get?.knobs.filter((k) => k.ratio !== null).reduce<KnobFinding['knobs'][number] | undefined>((a, b) => (!a || b.ratio! > a.ratio! ? b : a), undefined);
+  if (!get || !best) return check(KNOB_TARGET.text, KNOB_TARGET.threshold, 'uws products get from redis, data-path knobs', null);
+  return check(KNOB_TARGET.text, KNOB_TARGET.threshold,
+    `uws products get from redis: ${KNOB_LABELS[best.knob]} ${formatRps(best.cell.summary.rps.median)} vs baseline ${formatRps(get.baseline.summary.rps.median)} req/s`,
+    best.ratio, { results, cells: [get.baseline, best.cell] });
+}
+
+/** p99 against p50 on every uws and express matrix cell: where a tail fails, the runtime's GC share says whether GC is a cause. */
+export function tailChecks(results: BenchResults, profiles: readonly ProfileFinding[]): TargetCheck[] {
+  const cells = results.cells.filter((c) => c.group === 'matrix' && (c.runtime === 'uws' || c.runtime === 'express') && (c.connections ?? results.settings.connections) === 50);
+  if (cells.length === 0) return [check(TAIL_TARGET.text, TAIL_TARGET.threshold, 'uws and express at 50 connections', null)];
+  return cells.map((cell) => {
+    const { p50, p99 } = cell.summary;
+    const ratio = p99 > 0 ? p50 / p99 : null;
+    let scope = `${cell.id}: p50 ${formatMs(p50)} ms, p99 ${formatMs(p99)} ms (${p50 > 0 ? formatRatio(p99 / p50) : '–'} p50)`;
+    if (ratio !== null && ratio < TAIL_TARGET.threshold) {
+      const gc = profiles.find((f) => f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
+      if (gc && gc.busyPerRequest > 0) scope += `; garbage collection ${formatNumber((gc.perRequest.gc / gc.busyPerRequest) * 100)}% of this runtime's CPU on products ${operationName(cell.operation)} from ${cell.source}`;
+    }
+    return check(TAIL_TARGET.text, TAIL_TARGET.threshold, scope, ratio, { results, cells: [cell] });
+  });
+}
+
 // ---- CPU attribution ------------------------------------------------------------------------------------
 
 export interface ProfileFinding {
@@ -677,6 +793,7 @@ export interface Conclusions {
   readonly persistent: readonly PersistentFinding[];
   readonly floors: readonly FloorFinding[];
   readonly profiles: readonly ProfileFinding[];
+  readonly knobs: readonly KnobFinding[];
   readonly targets: readonly TargetCheck[];
   readonly loadGenerator: LoadGeneratorFinding;
   /** The findings in a few sentences, for the "Conclusions" list. */
@@ -693,7 +810,9 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const persistent = persistentFindings(results);
   const floors = floorFindings(results);
   const profiles = profileFindings(results);
-  const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth), ...floorChecks(results, floors)];
+  const knobs = knobFindings(results);
+  const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth),
+    ...floorChecks(results, floors), knobCheck(results, knobs), ...tailChecks(results, profiles)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),
@@ -704,11 +823,12 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...floorSentences(floors),
     ...(profiles.length > 0 ? profiles.map((f) => f.sentence) : ['CPU attribution: not measured (no profiled cells).']),
     ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
+    ...knobSentences(knobs, results.settings),
     ...(depth.length > 0 ? largestSizeDepthSentences(depth) : ['Page depth: not measured.']),
     ...targetSummary(targets),
     loadGenerator.sentence,
   ];
-  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, targets, loadGenerator, summary };
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, knobs, targets, loadGenerator, summary };
 }
 
 function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {
@@ -749,7 +869,7 @@ function runtimePairSummary(numerator: RuntimeName, denominator: RuntimeName, fi
 }
 
 function targetSummary(targets: readonly TargetCheck[]): string[] {
-  return [PROJECTION_TARGET.text, ORIGINAL_TARGET.text, ...FLOOR_TARGETS.map((t) => t.text)].map((text) => {
+  return [PROJECTION_TARGET.text, ORIGINAL_TARGET.text, ...FLOOR_TARGETS.map((t) => t.text), KNOB_TARGET.text, TAIL_TARGET.text].map((text) => {
     const checks = targets.filter((t) => t.target === text);
     const measured = checks.filter((t) => t.status !== 'not measured');
     if (measured.length === 0) return `Target "${text}": not measured.`;

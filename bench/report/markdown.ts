@@ -9,7 +9,12 @@ import {
   FLAT_COST_TARGET,
   FLOOR_LABELS,
   FLOOR_TARGETS,
+  KNOB_LABELS,
+  KNOB_TARGET,
+  TAIL_TARGET,
   floorSentences,
+  knobCellName,
+  knobSentences,
   runtimeLabel,
   ORIGINAL_TARGET,
   PROJECTION_TARGET,
@@ -35,6 +40,7 @@ import {
 import { BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, BUSY_CATEGORIES, CATEGORY_LABELS } from '../profile/attribution.js';
 import { barChart, formatNumber, lineChart, stackedBarChart } from './svg.js';
 import { dashboardSection } from './timelines.js';
+import { DATA_PATH_KNOBS } from '../plan.js';
 
 export interface ReportOptions {
   /** Where the SVG files are, as the markdown links them (relative to the markdown's folder). */
@@ -68,6 +74,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     attribution(conclusions, chart),
     dashboardSection(results, chart),
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
+    dataPathKnobs(results, conclusions, chart),
     pageDepth(results, conclusions, chart),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
@@ -421,6 +428,46 @@ function slowRedis(conclusions: Conclusions, chart: ChartLink, readCells: readon
   return lines;
 }
 
+/** The slow-Redis finding's sequel: the default path's own knobs, each against the baseline, same cells. */
+function dataPathKnobs(results: BenchResults, conclusions: Conclusions, chart: ChartLink): string[] {
+  const lines = [
+    "### The data path's own knobs",
+    '',
+    'The default read path above still pays a Redis round trip per request and, for msgpack, a decode and a `JSON.stringify`. Two settings of the ' +
+      'data path, each measured on the same cells one after the other: `REDIS_AUTO_PIPELINING=1` (ioredis sends the commands of one event-loop ' +
+      'turn as one pipeline) and `PROJECTION_ENCODING=json` (the projection stored as the JSON text a route sends: no decode, no stringify; its read ' +
+      'model is kept under a REDIS_PREFIX of its own, built by the runtime at its start). Baseline: neither.',
+  ];
+  const findings = conclusions.knobs;
+  if (findings.length === 0) return [...lines, '', 'Not measured: the results have no knob cells (`make bench`, or `--knobs`).'];
+  lines.push(
+    '',
+    `| cell | ${DATA_PATH_KNOBS.map((k) => KNOB_LABELS[k]).join(' | ')} | p99 ms (${DATA_PATH_KNOBS.join(' / ')}) |`,
+    `|---|${DATA_PATH_KNOBS.map(() => '---:').join('|')}|---:|`,
+    ...findings.map((f) => {
+      const cells = DATA_PATH_KNOBS.map((k) => (k === 'baseline' ? { cell: f.baseline, ratio: null } : f.knobs.find((x) => x.knob === k)));
+      return `| ${knobCellName(f)} from redis | ` +
+        `${cells.map((c) => (c ? `${formatRps(c.cell.summary.rps.median)}${c.ratio === null ? '' : ` (${formatRatio(c.ratio)})`}` : '–')).join(' | ')} | ` +
+        `${cells.map((c) => (c ? formatMs(c.cell.summary.p99) : '–')).join(' / ')} |`;
+    }),
+  );
+  const title = "The data path's knobs";
+  const svg = barChart({
+    title,
+    subtitle: 'req/s (median) of each setting on the same cell',
+    unit: 'req/s',
+    orientation: 'horizontal',
+    categories: findings.map((f) => knobCellName(f)),
+    series: DATA_PATH_KNOBS.map((knob) => ({
+      name: KNOB_LABELS[knob],
+      values: findings.map((f) => (knob === 'baseline' ? f.baseline.summary.rps.median : f.knobs.find((k) => k.knob === knob)?.cell.summary.rps.median ?? null)),
+    })),
+    formatValue: formatRps,
+  });
+  lines.push('', chart('data-path-knobs.svg', title, svg), '', ...knobSentences(findings, results.settings).map((s) => `- ${s}`));
+  return lines;
+}
+
 function readModeTable(finding: ReadModeFinding): string[] {
   const rows = finding.modes.map((m, i) => {
     const step = i === 0 ? undefined : finding.steps[i - 1];
@@ -482,7 +529,7 @@ function targets(conclusions: Conclusions): string[] {
     'From the README ("Performance targets"), checked as ratios within this run. A check whose cells include a driver-bound cell ' +
       '(see "Machine and method") is inconclusive: that cell measured the load generator, not the server.',
   ];
-  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET, ...FLOOR_TARGETS]) {
+  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET, ...FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET]) {
     lines.push(
       '',
       `**${target.text}**`,

@@ -7,6 +7,11 @@ export function json(status: number, body: unknown): HttpResponse {
   return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 
+/** A JSON body already serialised (the same headers as `json`). */
+export function jsonText(status: number, body: string): HttpResponse {
+  return { status, headers: JSON_HEADERS, body };
+}
+
 /** The one place an error becomes a response: status and message of its code, never a stack. */
 export function errorResponse(error: unknown): HttpResponse {
   const e = toAppError(error);

@@ -1,11 +1,11 @@
 import type { Application } from '../app.js';
 import { AppError } from '../errors.js';
-import { pageBody, parsePageRequest } from '../pagination.js';
+import { pageBody, pageBodyText, parsePageRequest } from '../pagination.js';
 import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
 import { readModelState } from '../projections/ReadModelIdentity.js';
-import { json } from './responses.js';
+import { json, jsonText } from './responses.js';
 import type { HttpRequest, HttpResponse, Route, RouteSource } from './types.js';
 
 /** Locales the routes answer under (`/{locale}/…`), kept from the original demo. */
@@ -42,12 +42,19 @@ function route(method: Route['method'], pattern: string, options: RouteOptions, 
 
 function entityRoutes({ type, plural, updatable }: EntityDefinition): Route[] {
   const base = `/:locale/${plural}`;
+  // With PROJECTION_ENCODING=json the projections are stored as the JSON text sent: the body is written around
+  // the stored texts, the same bytes as serialising the decoded projections.
+  const getBodyStart = `{${JSON.stringify(type)}:`;
   const list = (source: 'db' | 'projection'): Handler => async (request, _params, app) => {
     const page = parsePageRequest(parseQuery(request.query), app.config);
+    const texts = source === 'projection' ? app.reads[type].projectionText : undefined;
+    if (texts) return jsonText(200, pageBodyText(plural, page, await texts.listText(page)));
     const reads = app.reads[type][source] as Application['reads']['product']['db'];
     return json(200, pageBody(plural, page, await reads.list(page)));
   };
   const get = (source: 'db' | 'projection'): Handler => async (_request, params, app) => {
+    const texts = source === 'projection' ? app.reads[type].projectionText : undefined;
+    if (texts) return jsonText(200, `${getBodyStart}${await texts.getText(parseId(params.id))}}`);
     const reads = app.reads[type][source] as Application['reads']['product']['db'];
     return json(200, { [type]: await reads.get(parseId(params.id)) });
   };
@@ -106,7 +113,7 @@ export const ROUTES: readonly Route[] = Object.freeze([
         return json(503, { status: 'unavailable', mysql, redis, read_model: 'unknown', error: 'A backing service (MySQL or Redis) is unavailable' });
       }
       // Serving, but from projections that do not belong to this database's data set: being rebuilt.
-      const state = await readModelState(app.knex, app.redis, app.config.redisPrefix).catch(() => undefined);
+      const state = await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding).catch(() => undefined);
       if (!state) return json(200, { status: 'degraded', mysql, redis, read_model: 'unknown', error: 'The read model could not be checked (is the database migrated? make migrate)' });
       return state.status === 'ok'
         ? json(200, { status: 'ok', mysql, redis, read_model: 'ok' })

@@ -1,8 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Projector } from '../projections/Projector.js';
 import type { ReadModelKeeper } from '../projections/ReadModelKeeper.js';
-
-const REASONS = ['empty', 'other-database', 'other-data-set', 'ahead-of-outbox'] as const;
+import { READ_MODEL_PROBLEMS as REASONS } from '../projections/ReadModelIdentity.js';
 
 /**
  * The read model's distance behind the write model, and whether it belongs to it at all, read at scrape time

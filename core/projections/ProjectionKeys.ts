@@ -1,5 +1,5 @@
 // Redis key layout of one entity's projections (documented in README, "Redis key layout"):
-//   {prefix}{entity}:data   hash  id → msgpack of the projection
+//   {prefix}{entity}:data   hash  id → the projection, msgpack or JSON text (PROJECTION_ENCODING)
 //   {prefix}{entity}:ver    hash  id → outbox position of the last event applied (kept for deleted ids too)
 //   {prefix}{entity}:ids    zset  id scored by id: the list order, pages by rank or by id, ZCARD is the total
 // A rebuild writes the same three keys under {prefix}{entity}:rebuild:… and swaps them in with one Lua script

@@ -86,7 +86,7 @@ export class ProjectionRebuilder {
 
   /**
    * Rebuilds every projection, moves the projector's checkpoint to the oldest snapshot read, then records which
-   * write model and data set the read model now belongs to (read before the first snapshot: a data set replaced
+   * write model and data set the read model now belongs to, and in which encoding (read before the first snapshot: a data set replaced
    * meanwhile leaves the read model marked as the older one, and it is rebuilt again).
    */
   async rebuildAll(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildResult[]> {
@@ -96,7 +96,7 @@ export class ProjectionRebuilder {
     const oldestSnapshot = Math.min(...results.map((r) => r.snapshotPosition));
     // A checkpoint past the outbox (an outbox replaced) would never be reached again: set it, do not advance it.
     await this.projector.resetCheckpoint(oldestSnapshot);
-    await recordReadModelIdentity(this.redis, this.prefix, identity);
+    await recordReadModelIdentity(this.redis, this.prefix, identity, this.repositories.encoding);
     return results;
   }
 

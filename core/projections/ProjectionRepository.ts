@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { pack, unpack } from 'msgpackr';
-import type { Page, PageRequest } from '../pagination.js';
+import { AppError } from '../errors.js';
+import type { Page, PageRequest, PageText } from '../pagination.js';
+import type { ProjectionCodec } from './ProjectionCodec.js';
 import type { ProjectionKeys, ProjectionKeySet } from './ProjectionKeys.js';
 
 // Upsert or delete guarded by the outbox position: a write older than (or equal to) what the key already
@@ -18,14 +19,17 @@ else
 end
 return 1`;
 
-// One round trip for a page: the ids of the page, the total and the projections, read atomically.
-const PAGE_SCRIPT = `
+// The ids of a page: by cursor (the ids after ARGV[2]) or by offset (ARGV[2]), at most ARGV[3] of them.
+const PAGE_IDS = `
 local ids
 if ARGV[1] == 'after' then
   ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'LIMIT', 0, ARGV[3])
 else
   ids = redis.call('ZRANGE', KEYS[1], ARGV[2], tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1)
-end
+end`;
+
+// One round trip for a page: the ids of the page, the total and the projections, read atomically.
+const PAGE_SCRIPT = `${PAGE_IDS}
 local result = { redis.call('ZCARD', KEYS[1]) }
 for i = 1, #ids, 1000 do
   local chunk = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
@@ -33,6 +37,23 @@ for i = 1, #ids, 1000 do
     if chunk[j] then result[#result + 1] = chunk[j] end
   end
 end
+return result`;
+
+// The same page for the text path: the total, the id of the last projection returned (0 when none: ids start
+// at 1), then the projections. The id is what a page's next_after needs without decoding the last projection.
+const PAGE_TEXT_SCRIPT = `${PAGE_IDS}
+local result = { redis.call('ZCARD', KEYS[1]), 0 }
+local last = 0
+for i = 1, #ids, 1000 do
+  local chunk = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
+  for j = 1, #chunk do
+    if chunk[j] then
+      result[#result + 1] = chunk[j]
+      last = ids[i + j - 1]
+    end
+  end
+end
+result[2] = tonumber(last)
 return result`;
 
 // Swaps a rebuilt key set in for the live one in one atomic step; the old values are freed in the background.
@@ -44,8 +65,9 @@ end
 return 1`;
 
 interface ScriptCommands {
-  projectionApply(data: string, ver: string, ids: string, id: number, version: number, blob: Buffer | ''): Promise<number>;
+  projectionApply(data: string, ver: string, ids: string, id: number, version: number, blob: Buffer | string): Promise<number>;
   projectionPageBuffer(ids: string, data: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, ...Buffer[]]>;
+  projectionPageText(ids: string, data: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, number, ...string[]]>;
   projectionSwap(...keys: string[]): Promise<number>;
 }
 
@@ -53,6 +75,7 @@ function withScripts(redis: Redis): Redis & ScriptCommands {
   if (!('projectionApply' in redis)) {
     redis.defineCommand('projectionApply', { numberOfKeys: 3, lua: APPLY_SCRIPT });
     redis.defineCommand('projectionPage', { numberOfKeys: 2, lua: PAGE_SCRIPT });
+    redis.defineCommand('projectionPageText', { numberOfKeys: 2, lua: PAGE_TEXT_SCRIPT });
     redis.defineCommand('projectionSwap', { numberOfKeys: 6, lua: SWAP_SCRIPT });
   }
   return redis as Redis & ScriptCommands;
@@ -66,18 +89,26 @@ export interface VersionedWrite<T> {
   readonly projection: T | null;
 }
 
-/** Redis I/O of one entity's projections (msgpack values). It knows keys, not HTTP nor SQL. */
+/**
+ * A stored value that is not a projection in the running encoding: a read model stored in the other encoding,
+ * which the keeper rebuilds (other-encoding). Until its swap, a 503 rather than a 500 or bytes that are not JSON.
+ */
+function notInEncoding(id: number | string, encoding: string): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', `The projection ${id} is not stored as ${encoding}: the read model is in another encoding and is being rebuilt; retry shortly`);
+}
+
+/** Redis I/O of one entity's projections (values encoded by `codec`). It knows keys, not HTTP nor SQL. */
 export class ProjectionRepository<T extends { id: number }> {
   private readonly redis: Redis & ScriptCommands;
 
-  constructor(redis: Redis, readonly keys: ProjectionKeys) {
+  constructor(redis: Redis, readonly keys: ProjectionKeys, readonly codec: ProjectionCodec) {
     this.redis = withScripts(redis);
   }
 
   /** One round trip (HGET). */
   async get(id: number): Promise<T | null> {
     const blob = await this.redis.hgetBuffer(this.keys.live.data, String(id));
-    return blob ? (unpack(blob) as T) : null;
+    return blob ? this.decode(blob, id) : null;
   }
 
   /** One round trip (a script doing ZRANGE, ZCARD and HMGET). */
@@ -86,7 +117,26 @@ export class ProjectionRepository<T extends { id: number }> {
     const [total, ...blobs] = request.kind === 'after'
       ? await this.redis.projectionPageBuffer(ids, data, 'after', request.after, request.limit)
       : await this.redis.projectionPageBuffer(ids, data, 'offset', request.offset, request.limit);
-    return { items: blobs.map((b) => unpack(b) as T), total: Number(total) };
+    return { items: blobs.map((b) => this.decode(b, 'in this page')), total: Number(total) };
+  }
+
+  /** The stored JSON text of a projection, undecoded (json encoding only). One round trip (HGET). */
+  async getText(id: number): Promise<string | null> {
+    this.expectJson();
+    const text = await this.redis.hget(this.keys.live.data, String(id));
+    if (text !== null && text.charCodeAt(0) !== 0x7b) throw notInEncoding(id, 'JSON text');
+    return text;
+  }
+
+  /** A page of stored JSON texts, undecoded, with the last one's id (json encoding only). One round trip. */
+  async pageText(request: PageRequest): Promise<PageText> {
+    this.expectJson();
+    const { ids, data } = this.keys.live;
+    const [total, lastId, ...texts] = request.kind === 'after'
+      ? await this.redis.projectionPageText(ids, data, 'after', request.after, request.limit)
+      : await this.redis.projectionPageText(ids, data, 'offset', request.offset, request.limit);
+    for (const text of texts) if (text.charCodeAt(0) !== 0x7b) throw notInEncoding(`in this page`, 'JSON text');
+    return { texts, total: Number(total), lastId: lastId > 0 ? lastId : undefined };
   }
 
   /** Applies version-guarded writes in one pipeline; returns how many changed something. */
@@ -94,7 +144,7 @@ export class ProjectionRepository<T extends { id: number }> {
     if (writes.length === 0) return 0;
     const pipeline = this.redis.pipeline() as unknown as ScriptCommands & { exec(): Promise<[Error | null, unknown][] | null> };
     for (const w of writes) {
-      pipeline.projectionApply(target.data, target.ver, target.ids, w.id, w.version, w.projection ? pack(w.projection) : '');
+      pipeline.projectionApply(target.data, target.ver, target.ids, w.id, w.version, w.projection ? this.codec.encode(w.projection) : '');
     }
     const results = (await pipeline.exec()) ?? [];
     let changed = 0;
@@ -114,7 +164,7 @@ export class ProjectionRepository<T extends { id: number }> {
     const idArgs: string[] = [];
     for (const p of projections) {
       const id = String(p.id);
-      dataArgs.push(id, pack(p));
+      dataArgs.push(id, this.codec.encode(p));
       verArgs.push(id, String(version));
       idArgs.push(id, id);
     }
@@ -150,12 +200,25 @@ export class ProjectionRepository<T extends { id: number }> {
     const stored = new Map<number, T | Error>();
     for (const [id, blob] of Object.entries(entries)) {
       try {
-        stored.set(Number(id), unpack(blob) as T);
+        stored.set(Number(id), this.codec.decode<T>(blob));
       } catch (err) {
         stored.set(Number(id), err as Error);
       }
     }
     return stored;
+  }
+
+  /** A value read for a request: one that does not decode is a read model being rebuilt in this encoding (503). */
+  private decode(blob: Buffer, id: number | string): T {
+    try {
+      return this.codec.decode<T>(blob);
+    } catch {
+      throw notInEncoding(id, this.codec.encoding);
+    }
+  }
+
+  private expectJson(): void {
+    if (this.codec.encoding !== 'json') throw new Error(`the text reads need PROJECTION_ENCODING=json; ${this.keys.live.data} holds ${this.codec.encoding}`);
   }
 
   /** Removes the live key set (used when the write model is wiped, e.g. by the seeder). */

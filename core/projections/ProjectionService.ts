@@ -1,10 +1,13 @@
 import { notFound } from '../errors.js';
-import type { Page, PageRequest } from '../pagination.js';
-import type { EntityQueries } from '../model/EntityQueries.js';
+import type { Page, PageRequest, PageText } from '../pagination.js';
+import type { EntityQueries, EntityTextQueries } from '../model/EntityQueries.js';
 import type { ProjectionRepository } from './ProjectionRepository.js';
 
-/** What the projection routes call: reads of one entity's projections, NOT_FOUND for unknown ids. */
-export class ProjectionService<T extends { id: number }> implements EntityQueries<T> {
+/**
+ * What the projection routes call: reads of one entity's projections, NOT_FOUND for unknown ids. The text reads
+ * work only on a json-encoded repository.
+ */
+export class ProjectionService<T extends { id: number }> implements EntityQueries<T>, EntityTextQueries {
   constructor(private readonly repository: ProjectionRepository<T>, private readonly entity: string) {}
 
   async get(id: number): Promise<T> {
@@ -15,5 +18,15 @@ export class ProjectionService<T extends { id: number }> implements EntityQuerie
 
   list(request: PageRequest): Promise<Page<T>> {
     return this.repository.page(request);
+  }
+
+  async getText(id: number): Promise<string> {
+    const text = await this.repository.getText(id);
+    if (text === null) throw notFound(this.entity, id);
+    return text;
+  }
+
+  listText(request: PageRequest): Promise<PageText> {
+    return this.repository.pageText(request);
   }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
+import type { ProjectionEncoding } from '../config.js';
 import { Tables } from '../db/tables.js';
 import { EventStore } from '../events/EventStore.js';
 import { checkpointKey } from './ProjectionKeys.js';
@@ -10,11 +11,18 @@ export interface WriteModelIdentity {
   readonly generation: number;
 }
 
+/** What a full rebuild records: the write model and data set it was built from, and how it is stored. */
+export interface ReadModelIdentity extends WriteModelIdentity {
+  readonly encoding: ProjectionEncoding;
+}
+
 /**
  * Why the read model cannot be trusted: Redis holds no read model (emptied, restarted), one built from another
- * database or an earlier data set, or a checkpoint past the outbox's end (the outbox was replaced).
+ * database or an earlier data set, one stored in another PROJECTION_ENCODING than this process reads, or a
+ * checkpoint past the outbox's end (the outbox was replaced).
  */
-export type ReadModelProblem = 'empty' | 'other-database' | 'other-data-set' | 'ahead-of-outbox';
+export const READ_MODEL_PROBLEMS = ['empty', 'other-database', 'other-data-set', 'other-encoding', 'ahead-of-outbox'] as const;
+export type ReadModelProblem = (typeof READ_MODEL_PROBLEMS)[number];
 
 export type ReadModelState = { readonly status: 'ok' } | { readonly status: 'degraded'; readonly reason: ReadModelProblem };
 
@@ -28,13 +36,14 @@ export async function writeModelIdentity(knex: Knex): Promise<WriteModelIdentity
   return { identity: row.identity, generation: Number(row.generation) };
 }
 
-/** Records that the read model now belongs to `identity` (the end of a full rebuild). */
-export async function recordReadModelIdentity(redis: Redis, prefix: string, identity: WriteModelIdentity): Promise<void> {
-  await redis.set(identityKey(prefix), JSON.stringify(identity));
+/** Records that the read model now belongs to `identity`, stored in `encoding` (the end of a full rebuild). */
+export async function recordReadModelIdentity(redis: Redis, prefix: string, identity: WriteModelIdentity, encoding: ProjectionEncoding): Promise<void> {
+  const recorded: ReadModelIdentity = { identity: identity.identity, generation: identity.generation, encoding };
+  await redis.set(identityKey(prefix), JSON.stringify(recorded));
 }
 
-/** Compares the read model's recorded identity and checkpoint with the write model. */
-export async function readModelState(knex: Knex, redis: Redis, prefix: string): Promise<ReadModelState> {
+/** Compares the read model's recorded identity and checkpoint with the write model and the encoding read. */
+export async function readModelState(knex: Knex, redis: Redis, prefix: string, encoding: ProjectionEncoding): Promise<ReadModelState> {
   const [recorded, checkpoint, expected, lastPosition] = await Promise.all([
     redis.get(identityKey(prefix)),
     redis.get(checkpointKey(prefix)),
@@ -42,9 +51,11 @@ export async function readModelState(knex: Knex, redis: Redis, prefix: string): 
     EventStore.lastPosition(knex),
   ]);
   if (recorded === null) return { status: 'degraded', reason: 'empty' };
-  const built = JSON.parse(recorded) as WriteModelIdentity;
+  const built = JSON.parse(recorded) as WriteModelIdentity & { encoding?: ProjectionEncoding };
   if (built.identity !== expected.identity) return { status: 'degraded', reason: 'other-database' };
   if (built.generation !== expected.generation) return { status: 'degraded', reason: 'other-data-set' };
+  // Recorded before the encoding was part of the identity: msgpack, the only encoding there was.
+  if ((built.encoding ?? 'msgpack') !== encoding) return { status: 'degraded', reason: 'other-encoding' };
   if (Number(checkpoint ?? 0) > lastPosition) return { status: 'degraded', reason: 'ahead-of-outbox' };
   return { status: 'ok' };
 }

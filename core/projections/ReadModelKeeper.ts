@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
+import type { ProjectionEncoding } from '../config.js';
 import type { Logger } from '../logger.js';
 import { acquireLock, releaseLock } from '../redis/lock.js';
 import type { ProjectionRebuilder } from './ProjectionRebuilder.js';
@@ -19,7 +20,7 @@ const HEAL_LOCK_MS = 10 * 60_000;
 /**
  * Keeps the read model right, on every poll: when it belongs to this write model and data set, the projector
  * catches up from the outbox; when it does not (Redis emptied or restarted, another database, a replaced data
- * set, a checkpoint past the outbox), it is rebuilt by itself, atomically, by one process at a time — readers
+ * set, another PROJECTION_ENCODING, a checkpoint past the outbox), it is rebuilt by itself, atomically, by one process at a time — readers
  * keep the old projections until the swap, and /healthz says `degraded` meanwhile.
  */
 export class ReadModelKeeper {
@@ -33,6 +34,7 @@ export class ReadModelKeeper {
     private readonly knex: Knex,
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly encoding: ProjectionEncoding,
     private readonly projector: Projector,
     private readonly rebuilder: () => ProjectionRebuilder,
     private readonly logger: Logger,
@@ -50,7 +52,7 @@ export class ReadModelKeeper {
 
   /** One poll: check, then catch up or heal. Resolves with what it found. */
   async keep(): Promise<KeeperStatus> {
-    const state = await readModelState(this.knex, this.redis, this.prefix);
+    const state = await readModelState(this.knex, this.redis, this.prefix, this.encoding);
     if (state.status === 'ok') {
       this.status = { state: 'ok' };
       await this.projector.catchUp();

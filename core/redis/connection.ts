@@ -5,6 +5,8 @@ export interface RedisOptions {
   readonly lazy?: boolean;
   /** Called once each time the connection goes from up to down (not on every retry). */
   readonly onDown?: (error: Error) => void;
+  /** REDIS_AUTO_PIPELINING: commands of one event-loop tick go out as one pipeline (one write, one read). */
+  readonly autoPipelining?: boolean;
 }
 
 /**
@@ -14,6 +16,7 @@ export interface RedisOptions {
 export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis {
   const redis = new Redis(redisUrl, {
     lazyConnect: options.lazy ?? false,
+    enableAutoPipelining: options.autoPipelining ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -46,9 +46,11 @@ describe('runtimes when MySQL or Redis goes away', function () {
   });
 
   for (const name of RUNTIME_NAMES) {
-    const variants: Record<string, string>[] = name === 'fork' ? [{}, { FORK_PERSISTENT: '1' }] : [{}];
+    // Auto-pipelining queues commands for the next turn of the loop: they must fail as fast, and recover as well.
+    const variants: Record<string, string>[] = name === 'fork' ? [{}, { FORK_PERSISTENT: '1' }] : [{}, { REDIS_AUTO_PIPELINING: '1' }];
     for (const variant of variants) {
-      describe(`${name}${'FORK_PERSISTENT' in variant ? ' (persistent connections)' : ''}`, () => {
+      const label = 'FORK_PERSISTENT' in variant ? ' (persistent connections)' : 'REDIS_AUTO_PIPELINING' in variant ? ' (Redis auto-pipelining)' : '';
+      describe(`${name}${label}`, () => {
         let runtime: LaunchedRuntime;
 
         before(async () => {

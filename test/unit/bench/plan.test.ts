@@ -34,8 +34,8 @@ describe('bench plan: page-depth cells of the scale step', () => {
 
   it('lifts DB_MAX_OFFSET to the table size for the scale cells only, so the deep MySQL pages answer', () => {
     const [scale] = planScaleCells(scenarios, 'uws', 2, 100_000);
-    expect(runtimeEnv(scale!)).to.include({ DB_MAX_OFFSET: '100000', UWS_WORKERS: '2' });
-    expect(runtimeEnv({ ...scale!, group: 'matrix', rows: undefined })).to.not.have.property('DB_MAX_OFFSET');
+    expect(runtimeEnv(scale!, 'cqrs:')).to.include({ DB_MAX_OFFSET: '100000', UWS_WORKERS: '2' });
+    expect(runtimeEnv({ ...scale!, group: 'matrix', rows: undefined }, 'cqrs:')).to.not.have.property('DB_MAX_OFFSET');
   });
 });
 
@@ -50,11 +50,33 @@ describe('bench plan: fork with persistent connections as its own rows', () => {
     expect(cells.length - without.length).to.equal(12);
     expect(persistent.map((c) => c.id)).to.deep.equal(without.filter((c) => c.runtime === 'fork').map((c) => `${c.id}+persistent`));
     expect(persistent.every((c) => c.runtime === 'fork' && c.workers === 4)).to.equal(true);
-    expect(runtimeEnv(persistent[0]!)).to.include({ FORK_PERSISTENT: '1', FORK_WORKERS: '4' });
-    expect(runtimeEnv(without.find((c) => c.runtime === 'fork')!)).to.not.have.property('FORK_PERSISTENT');
+    expect(runtimeEnv(persistent[0]!, 'cqrs:')).to.include({ FORK_PERSISTENT: '1', FORK_WORKERS: '4' });
+    expect(runtimeEnv(without.find((c) => c.runtime === 'fork')!, 'cqrs:')).to.not.have.property('FORK_PERSISTENT');
   });
 
   it('plans no persistent rows without fork', () => {
     expect(planCells(scenarios, { ...options, runtimes: ['uws'], persistent: true }).some((c) => c.group === 'persistent')).to.equal(false);
+  });
+});
+
+describe("bench plan: the data path's knobs", () => {
+  const scenarios = loadScenarios();
+  const options = { runtimes: ['fork', 'express', 'uws'] as const, forkWorkers: 4, uwsWorkers: 2, sweep: false, reads: false };
+
+  it('measures products get and page from redis on uws and express, once per setting, never on fork', () => {
+    const knobs = planCells(scenarios, { ...options, knobs: true }).filter((c) => c.group === 'knobs');
+    expect(knobs.map((c) => c.id)).to.deep.equal(['uws', 'express'].flatMap((r) => ['get', 'list'].flatMap((op) =>
+      ['baseline', 'auto-pipelining', 'json-encoding'].map((k) => `${r}/products/redis/${op}[${k}]`))));
+    expect(knobs.every((c) => c.source === 'redis' && c.readMode === 'default')).to.equal(true);
+    expect(knobs.find((c) => c.operation === 'list')!.listQuery).to.equal(scenarios.listQuery);
+    expect(planCells(scenarios, options).some((c) => c.group === 'knobs')).to.equal(false);
+  });
+
+  it('sets both knobs explicitly in every setting, and keeps the JSON read model under a prefix of its own', () => {
+    const knobs = planCells(scenarios, { ...options, runtimes: ['uws'], knobs: true }).filter((c) => c.group === 'knobs' && c.operation === 'get');
+    const env = (knob: string) => runtimeEnv(knobs.find((c) => c.knob === knob)!, 'bench:');
+    expect(env('baseline')).to.include({ REDIS_AUTO_PIPELINING: '0', PROJECTION_ENCODING: 'msgpack' }).and.not.have.property('REDIS_PREFIX');
+    expect(env('auto-pipelining')).to.include({ REDIS_AUTO_PIPELINING: '1', PROJECTION_ENCODING: 'msgpack' }).and.not.have.property('REDIS_PREFIX');
+    expect(env('json-encoding')).to.include({ REDIS_AUTO_PIPELINING: '0', PROJECTION_ENCODING: 'json', REDIS_PREFIX: 'bench:json:' });
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET, FLOOR_TARGETS } from '../../../bench/report/conclusions.js';
+import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET, FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET } from '../../../bench/report/conclusions.js';
 import { writeReport } from '../../../bench/report/index.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import { barChart, escapeXml, formatNumber, lineChart } from '../../../bench/report/svg.js';
@@ -233,15 +233,17 @@ describe('report: markdown from the recorded sample', () => {
     expect(row(targets, 'express products list')).to.equal('| express products list | 1.95× | ≥ 2.00× | ❌ fail |');
     expect(row(targets, 'uws products list from redis')).to.equal('| uws products list from redis | 838.22× | ≥ 10.00× | ✅ pass |');
     const checks = deriveConclusions(sample()).targets;
-    expect(checks).to.have.length(26);
-    // No floors in the sample: each floor target says so once.
+    // 18 source checks, 1 list, 1 bare uWS, 1 flat cost, 1 deep page, 4 floors, 1 knob, and the tail of 24 uws and express cells.
+    expect(checks).to.have.length(51);
+    expect(checks.filter((t) => t.target === TAIL_TARGET.text)).to.have.length(24);
+    // No floors nor knob cells in the sample: each of those targets says so once.
     expect(checks.filter((t) => t.status === 'not measured').map((t) => t.target)).to.deep.equal([BARE_UWS_TARGET.text, FLAT_COST_TARGET.text, DEEP_PAGE_TARGET.text,
-      ...FLOOR_TARGETS.map((t) => t.text)]);
+      ...FLOOR_TARGETS.map((t) => t.text), KNOB_TARGET.text]);
     expect(checks.find((t) => t.scope === 'uws products get')?.ratio).to.be.closeTo(18023.7 / 7512.4, 1e-9);
-    expect(checks.filter((t) => t.status === 'fail').map((t) => t.scope)).to.deep.equal([
+    expect(checks.filter((t) => t.status === 'fail' && t.target !== TAIL_TARGET.text).map((t) => t.scope)).to.deep.equal([
       'fork products get', 'fork products list', 'fork customers get', 'fork customers list', 'express products list', 'express customers list',
     ]);
-    expect(checks.filter((t) => t.status === 'inconclusive').map((t) => t.scope)).to.deep.equal(['uws products get', 'uws customers get']);
+    expect(checks.filter((t) => t.status === 'inconclusive' && t.target !== TAIL_TARGET.text).map((t) => t.scope)).to.deep.equal(['uws products get', 'uws customers get']);
     expect(targets).to.include('- uws products get: 2.40× against ≥ 2.00×, inconclusive: uws/products/redis/get is driver-bound (the load generator used 93% of a core).');
   });
 

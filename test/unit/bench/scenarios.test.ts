@@ -96,11 +96,11 @@ describe('bench plan', () => {
     const cells = planCells(scenarios, { runtimes: ['fork', 'express', 'uws'], forkWorkers: 4, uwsWorkers: 2, sweep: true, reads: true });
     const sweep = cells.filter((c) => c.group === 'sweep');
     expect(sweep.map((c) => c.id)).to.include('uws/products/redis/get@w16');
-    expect(runtimeEnv(sweep.find((c) => c.id === 'fork/products/redis/get@w8')!)).to.include({ FORK_WORKERS: '8' });
+    expect(runtimeEnv(sweep.find((c) => c.id === 'fork/products/redis/get@w8')!, 'cqrs:')).to.include({ FORK_WORKERS: '8' });
     const reads = cells.filter((c) => c.group === 'reads');
     expect(reads.find((c) => c.readMode === 'original' && c.operation === 'list')).to.include({ listQuery: 'limit=all' });
     expect(reads.find((c) => c.readMode === 'default' && c.operation === 'list')).to.include({ listQuery: scenarios.listQuery });
-    expect(runtimeEnv(reads[0]!)).to.include({ PROJECTION_READS: 'original' });
+    expect(runtimeEnv(reads[0]!, 'cqrs:')).to.include({ PROJECTION_READS: 'original' });
     expect(cellId({ runtime: 'uws', entity: 'products', source: 'redis', operation: 'list', group: 'reads', workers: 2, readMode: 'original-mget' }))
       .to.equal('uws/products/redis/list~original-mget');
   });

@@ -16,6 +16,12 @@ describe('config', () => {
     expect(() => loadConfig({ MYSQL_URL: 'postgres://x/y' })).to.throw(ConfigError, /MYSQL_URL must start with mysql:/);
     expect(() => loadConfig({ PAGE_DEFAULT_LIMIT: '100', PAGE_MAX_LIMIT: '50' })).to.throw(ConfigError, /above PAGE_MAX_LIMIT/);
   });
+  it("reads the data path's knobs: auto-pipelining off and msgpack by default", () => {
+    expect([loadConfig({}).redisAutoPipelining, loadConfig({}).projectionEncoding]).to.deep.equal([false, 'msgpack']);
+    expect(loadConfig({ REDIS_AUTO_PIPELINING: '1', PROJECTION_ENCODING: 'json' })).to.include({ redisAutoPipelining: true, projectionEncoding: 'json' });
+    expect(() => loadConfig({ REDIS_AUTO_PIPELINING: 'maybe' })).to.throw(ConfigError, /REDIS_AUTO_PIPELINING.*REDIS_AUTO_PIPELINING=1 or REDIS_AUTO_PIPELINING=0/);
+    expect(() => loadConfig({ PROJECTION_ENCODING: 'protobuf' })).to.throw(ConfigError, /PROJECTION_ENCODING="protobuf" is not one of msgpack, json/);
+  });
   it('splits the database out of MYSQL_URL', () => {
     expect(splitMysqlUrl('mysql://root:pw@db:3307/shop')).to.deep.equal({ serverUrl: 'mysql://root:pw@db:3307/', database: 'shop' });
     expect(() => splitMysqlUrl('mysql://root@db/bad-name')).to.throw(ConfigError);

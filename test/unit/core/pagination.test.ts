@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { AppError } from '../../../core/errors.js';
-import { pageBody, parsePageRequest } from '../../../core/pagination.js';
+import { pageBody, pageBodyText, parsePageRequest, type PageRequest } from '../../../core/pagination.js';
 
 const limits = { pageDefaultLimit: 50, pageMaxLimit: 500, listAllCap: 100_000 };
 
@@ -67,5 +67,41 @@ describe('pageBody', () => {
   it('has no next cursor on a short (last) page', () => {
     const body = pageBody('orders', { kind: 'after', limit: 5, after: 9 }, { items: [{ id: 11 }], total: 10 });
     expect(body).to.deep.equal({ orders: [{ id: 11 }], total: 10, limit: 5, after: 9, next_after: null });
+  });
+});
+
+describe('pageBodyText', () => {
+  const items = [
+    { id: 3, name: 'Café 😀 "quoted" \\ back\r\n\u2028', price: '1.00', description: null },
+    { id: 8, name: 'Lamp', price: '2.50', description: 'tab\there' },
+    { id: 21, name: '𝄞', price: '0.10', description: '' },
+  ];
+  /** The text path's view of a page of these items: their JSON texts and the last one's id. */
+  const asTexts = (page: { items: typeof items; total: number }) =>
+    ({ texts: page.items.map((item) => JSON.stringify(item)), total: page.total, lastId: page.items.at(-1)?.id });
+
+  const cases: ReadonlyArray<[title: string, request: PageRequest, page: { items: typeof items; total: number }]> = [
+    ['offset, first page, full', { kind: 'offset', limit: 2, offset: 0 }, { items: items.slice(0, 2), total: 3 }],
+    ['offset, last page, short', { kind: 'offset', limit: 2, offset: 2 }, { items: items.slice(2), total: 3 }],
+    ['offset, last page, exactly full', { kind: 'offset', limit: 1, offset: 2 }, { items: items.slice(2), total: 3 }],
+    ['offset, past the end (empty)', { kind: 'offset', limit: 2, offset: 10 }, { items: [], total: 3 }],
+    ['offset, empty list', { kind: 'offset', limit: 50, offset: 0 }, { items: [], total: 0 }],
+    ['after, full', { kind: 'after', limit: 2, after: 0 }, { items: items.slice(0, 2), total: 3 }],
+    ['after, short', { kind: 'after', limit: 2, after: 8 }, { items: items.slice(2), total: 3 }],
+    ['after, past the last id (empty)', { kind: 'after', limit: 2, after: 21 }, { items: [], total: 3 }],
+    ['limit=all (the cap, not reached)', { kind: 'offset', limit: 100_000, offset: 0 }, { items, total: 3 }],
+    ['limit=all (the cap, reached)', { kind: 'offset', limit: 3, offset: 0 }, { items, total: 7 }],
+  ];
+  for (const [title, request, page] of cases) {
+    it(`${title}: the same bytes as JSON.stringify(pageBody(…))`, () => {
+      expect(pageBodyText('products', request, asTexts(page))).to.equal(JSON.stringify(pageBody('products', request, page)));
+    });
+  }
+
+  it('next_after is the last id of a full page, null on a short one', () => {
+    const full = JSON.parse(pageBodyText('orders', { kind: 'after', limit: 2, after: 0 }, asTexts({ items: items.slice(0, 2), total: 3 })));
+    expect(full.next_after).to.equal(8);
+    const short = JSON.parse(pageBodyText('orders', { kind: 'after', limit: 5, after: 0 }, asTexts({ items, total: 3 })));
+    expect(short.next_after).to.equal(null);
   });
 });

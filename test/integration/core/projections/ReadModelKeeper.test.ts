@@ -33,8 +33,9 @@ describe('read model identity and the keeper', function () {
   after(async () => { await app.close(); });
 
   it('after a full rebuild the read model belongs to this write model and data set', async () => {
-    expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'ok' });
-    expect(JSON.parse((await app.redis.get(identityKey(app.config.redisPrefix)))!)).to.deep.equal(await writeModelIdentity(app.knex));
+    expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.deep.equal({ status: 'ok' });
+    expect(JSON.parse((await app.redis.get(identityKey(app.config.redisPrefix)))!))
+      .to.deep.equal({ ...(await writeModelIdentity(app.knex)), encoding: app.config.projectionEncoding });
   });
 
   const cases: ReadonlyArray<[title: string, reason: string, harm: (a: Application) => Promise<unknown>]> = [
@@ -46,9 +47,9 @@ describe('read model identity and the keeper', function () {
   for (const [title, reason, harm] of cases) {
     it(`${title}: found (${reason}) and rebuilt in one poll, equal to MySQL after it`, async () => {
       await harm(app);
-      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'degraded', reason });
+      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.deep.equal({ status: 'degraded', reason });
       expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
-      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix)).to.deep.equal({ status: 'ok' });
+      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.deep.equal({ status: 'ok' });
       const { mismatches, compared } = await verifyReadModel(app);
       expect(mismatches).to.deep.equal([]);
       expect(compared.ids).to.equal(31 + 10 + 40);
@@ -77,10 +78,10 @@ describe('read model identity and the keeper', function () {
     it('a forged projection, an undecodable one and one without a live row: each named, counted, exit 1', async () => {
       const data = (entity: string) => `${app.config.redisPrefix}${entity}:data`;
       const forged = { ...(await app.reads.product.projection.get(5)), name: 'Forged' };
-      const { pack } = await import('msgpackr');
-      await app.redis.hset(data('products'), '5', pack(forged));
-      await app.redis.hset(data('customers'), '3', 'not msgpack');
-      await app.redis.hset(data('orders'), '999', pack({ id: 999 }));
+      const { codec } = app.repositories.product;
+      await app.redis.hset(data('products'), '5', codec.encode(forged));
+      await app.redis.hset(data('customers'), '3', 'neither msgpack nor JSON');
+      await app.redis.hset(data('orders'), '999', codec.encode({ id: 999 }));
       const { mismatches } = await verifyReadModel(app);
       expect(mismatches.map((m) => `${m.entity} ${m.where}`)).to.include.members(['products id 5', 'customers id 3', 'orders id 999']);
       expect(mismatches.find((m) => m.where === 'id 5')!.projection).to.contain('Forged');

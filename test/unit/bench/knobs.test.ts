@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  deriveConclusions, ENCODING_DECISION, knobCheck, knobFindings, knobSentences, KNOB_TARGET, tailChecks, profileFindings, TAIL_TARGET,
+} from '../../../bench/report/conclusions.js';
+import { renderReport } from '../../../bench/report/markdown.js';
+import type { BenchResults, Cell, CellProfile, DataPathKnob } from '../../../bench/results.js';
+
+// The data-path knobs and the tail target rendered from the recorded sample results, with knob cells forged
+// beside its cells at chosen rates (the sample's own uws products get is driver-bound: the load generator at 93%).
+const SAMPLE_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-sample.json', import.meta.url));
+
+function sample(): BenchResults {
+  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
+}
+
+function cellOf(results: BenchResults, id: string): Cell {
+  const cell = results.cells.find((c) => c.id === id);
+  expect(cell, id).to.not.equal(undefined);
+  return cell!;
+}
+
+function knobCell(base: Cell, knob: DataPathKnob, rps: number, driverCpuPct = 40): Cell {
+  return {
+    ...base, id: `${base.id}[${knob}]`, group: 'knobs', knob,
+    summary: { ...base.summary, rps: { median: rps, min: rps, max: rps }, driverCpuPct, p99: base.summary.p50 * 2 },
+  };
+}
+
+/** Knob cells for uws and express, products get and list: rates per setting [baseline, auto-pipelining, json-encoding]. */
+function forged(rates: Record<string, readonly [number, number, number]>, settings: Partial<BenchResults['settings']> = {}): BenchResults {
+  const results = sample();
+  const cells = Object.entries(rates).flatMap(([id, [baseline, pipelined, json]]) => {
+    const base = cellOf(results, id);
+    return [knobCell(base, 'baseline', baseline), knobCell(base, 'auto-pipelining', pipelined), knobCell(base, 'json-encoding', json)];
+  });
+  return { ...results, settings: { ...results.settings, ...settings }, cells: [...results.cells, ...cells] };
+}
+
+const RATES = {
+  'uws/products/redis/get': [20_000, 18_000, 25_000],
+  'uws/products/redis/list': [5_000, 4_500, 8_000],
+  'express/products/redis/get': [8_000, 8_400, 9_000],
+  'express/products/redis/list': [3_000, 2_900, 4_000],
+} as const;
+
+describe("bench: the data path's knobs in the report", () => {
+  it('compares each setting with the baseline of the same runtime and operation', () => {
+    const findings = knobFindings(forged(RATES));
+    expect(findings.map((f) => `${f.runtime} ${f.operation}`)).to.deep.equal(['uws get', 'uws list', 'express get', 'express list']);
+    const uwsList = findings[1]!;
+    expect(uwsList.baseline.summary.rps.median).to.equal(5_000);
+    expect(uwsList.knobs.map((k) => [k.knob, k.ratio])).to.deep.equal([['auto-pipelining', 0.9], ['json-encoding', 1.6]]);
+  });
+
+  it('says auto-pipelining loses when its median ratio is below 1, and flags a default that disagrees with the numbers', () => {
+    const findings = knobFindings(forged(RATES));
+    const off = knobSentences(findings, { ...sample().settings, redisAutoPipelining: false }).join('\n');
+    expect(off).to.match(/Auto-pipelining: median 0\.9\d× the baseline over 4 cells \(1 faster\), so it does not win; REDIS_AUTO_PIPELINING is off by default in this run\./);
+    const on = knobSentences(findings, { ...sample().settings, redisAutoPipelining: true }).join('\n');
+    expect(on).to.include('on although it loses: the default no longer matches the numbers');
+    const winning = knobFindings(forged({ ...RATES, 'uws/products/redis/get': [20_000, 26_000, 25_000], 'uws/products/redis/list': [5_000, 5_500, 8_000] }));
+    expect(knobSentences(winning, { ...sample().settings, redisAutoPipelining: true }).join('\n')).to.match(/so it wins; REDIS_AUTO_PIPELINING is on by default in this run\./);
+  });
+
+  it('keeps msgpack unless JSON wins by more than 1.3×, and gives the reason when it does', () => {
+    const beyond = knobSentences(knobFindings(forged(RATES)), sample().settings).join('\n');
+    expect(beyond).to.include('above 1.30× on uws products page of 50, express products page of 50');
+    expect(beyond).to.include(ENCODING_DECISION);
+    const within = knobSentences(knobFindings(forged({ 'uws/products/redis/get': [20_000, 20_000, 25_000], 'uws/products/redis/list': [5_000, 5_000, 6_400] })), sample().settings).join('\n');
+    expect(within).to.include('nowhere above 1.30×, so msgpack stays the default stored format.');
+    expect(within).to.not.include(ENCODING_DECISION);
+  });
+
+  it("checks uws get's best knob against the baseline: pass at ≥ 1.2×, fail below, inconclusive when a cell is driver-bound", () => {
+    const passing = forged(RATES);
+    const pass = knobCheck(passing, knobFindings(passing));
+    expect([pass.target, pass.status, pass.ratio]).to.deep.equal([KNOB_TARGET.text, 'pass', 1.25]);
+    expect(pass.scope).to.include('PROJECTION_ENCODING=json');
+    const failing = forged({ ...RATES, 'uws/products/redis/get': [20_000, 18_000, 23_000] });
+    expect(knobCheck(failing, knobFindings(failing)).status).to.equal('fail');
+    const bound = forged(RATES);
+    const cells = bound.cells.map((c) => (c.id === 'uws/products/redis/get[json-encoding]' ? { ...c, summary: { ...c.summary, driverCpuPct: 95 } } : c));
+    const inconclusive = knobCheck({ ...bound, cells }, knobFindings({ ...bound, cells }));
+    expect(inconclusive.status).to.equal('inconclusive');
+    expect(knobCheck(sample(), knobFindings(sample())).status).to.equal('not measured');
+  });
+
+  it('renders the table, the chart and the sentences under the slow-Redis finding', () => {
+    const { markdown, charts } = renderReport(forged(RATES), { chartsDir: 'charts', resultsFile: 'sample.json' });
+    const start = markdown.indexOf("### The data path's own knobs");
+    expect(start).to.be.greaterThan(markdown.indexOf('## The slow-Redis finding'));
+    const section = markdown.slice(start, markdown.indexOf('\n## ', start));
+    expect(section).to.include('| uws products page of 50 from redis | 5,000 | 4,500 (0.90×) | 8,000 (1.60×) |');
+    expect(section).to.include('![The data path\'s knobs](charts/data-path-knobs.svg)');
+    expect(charts['data-path-knobs.svg']).to.include('PROJECTION_ENCODING=json');
+    expect(markdown).to.include(`**${KNOB_TARGET.text}**`);
+  });
+
+  it('without knob cells, says they were not measured', () => {
+    const { markdown } = renderReport(sample(), { chartsDir: 'charts', resultsFile: 'sample.json' });
+    expect(markdown).to.include('Not measured: the results have no knob cells');
+    expect(deriveConclusions(sample()).summary).to.include("The data path's knobs (auto-pipelining, JSON encoding): not measured.");
+  });
+});
+
+describe('bench: the tail target (p99 ≤ 3× p50)', () => {
+  const GC_PROFILE: CellProfile = {
+    id: 'express/products/redis/get', runtime: 'express', entity: 'products', source: 'redis', operation: 'get', workers: 1,
+    requests: 1000, durationSec: 4, profiles: 1, categories: { http: 300_000, gc: 100_000, idle: 10_000 },
+  };
+
+  it('fails a uws or express matrix cell whose p99 is above 3× its p50, and names its GC share from the profile', () => {
+    const results = sample();
+    const cells = results.cells.map((c) => (c.id === 'express/products/redis/get' ? { ...c, summary: { ...c.summary, p50: 2, p99: 9 } } : c));
+    const forgedResults = { ...results, cells, profiles: [GC_PROFILE] };
+    const checks = tailChecks(forgedResults, profileFindings(forgedResults));
+    expect(checks.every((t) => t.target === TAIL_TARGET.text)).to.equal(true);
+    expect(checks.map((t) => t.scope.split(':')[0])).to.not.include('fork/products/redis/get');
+    const express = checks.find((t) => t.scope.startsWith('express/products/redis/get:'))!;
+    expect(express.status).to.equal('fail');
+    expect(express.scope).to.include('4.50× p50').and.include('garbage collection 25% of');
+    const within = tailChecks({ ...results, cells: cells.map((c) => (c.id === 'express/products/redis/get' ? { ...c, summary: { ...c.summary, p99: 5.9 } } : c)) }, []);
+    expect(within.find((t) => t.scope.startsWith('express/products/redis/get:'))!.status).to.equal('pass');
+  });
+});
