@@ -140,6 +140,8 @@ export interface Cell {
  */
 export interface CellProfile {
   readonly id: string;
+  /** For a floor's profile: which floor server (`runtime` is the runtime it is the floor of). */
+  readonly floor?: FloorName;
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;

@@ -10,7 +10,7 @@ import { findFreePort, launchRuntime, type LaunchedRuntime } from '../runtimes/l
 import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
 import { measureCell, measureRuns, summarise, type Target } from './measure.js';
-import { FLOOR_ENTITY, planCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
+import { FLOOR_ENTITY, planCells, planFloorCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
 import { profileCell } from './profile/profileCell.js';
@@ -199,13 +199,17 @@ export class BenchRun {
   private async profileCells(ids: ReadonlyMap<string, readonly number[]>): Promise<CellProfile[]> {
     const cells = planCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
       .filter((c) => c.entity === FLOOR_ENTITY && (!this.options.only || c.id.includes(this.options.only)));
+    // The uWS and Express floors of the Redis cells too: what a runtime adds over its floor, category by category.
+    const floors = planFloorCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
+      .filter((c) => (c.floor === 'uws' || c.floor === 'express') && c.source === 'redis' && (!this.options.only || c.id.includes(this.options.only)));
     const profiles: CellProfile[] = [];
-    for (const cell of cells) {
-      const dir = join(this.logDir, 'profiles', cell.id.replace(/\//g, '-'));
+    for (const cell of [...cells, ...floors]) {
+      const dir = join(this.logDir, 'profiles', cell.id.replace(/[/:]/g, '-'));
       // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.
       const expected = cell.runtime === 'express' ? 1 : 1 + cell.workers;
+      const env = runtimeEnv(cell, this.redisPrefix);
       const profile = await profileCell(cell, this.scenarios, this.timing, dir, expected,
-        (env) => this.launch(cell.runtime, { ...runtimeEnv(cell, this.redisPrefix), ...env }), { driver: this.driver, ids });
+        (profiler) => (cell.floor ? this.launchFloor(cell.floor, cell.runtime, { ...env, ...profiler }) : this.launch(cell.runtime, { ...env, ...profiler })), { driver: this.driver, ids });
       profiles.push(profile);
       const busy = Object.entries(profile.categories).filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1]);
       const total = busy.reduce((sum, [, us]) => sum + us, 0);

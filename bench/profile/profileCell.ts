@@ -62,7 +62,7 @@ export async function profileCell(cell: CellPlan, scenarios: Scenarios, timing: 
     if (cell.runtime === 'fork') stages = addTotals(stages ?? {}, bootstrapStages(profile));
   }
   return {
-    id: cell.id, runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
+    id: cell.id, ...(cell.floor && { floor: cell.floor }), runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
     requests, durationSec: timing.durationSec, profiles: files.length, categories: roundAll(categories), ...(stages && { stages: roundAll(stages) }),
   };
 }

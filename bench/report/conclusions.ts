@@ -494,15 +494,23 @@ export function floorSentences(findings: readonly FloorFinding[]): string[] {
 const FLOOR_NAMES_ORDER: readonly FloorName[] = ['uws', 'node-http', 'express', 'fpm'];
 
 /** The issue's floor targets, on the cells of this run (a driver-bound cell makes a check inconclusive). */
-export function floorChecks(results: BenchResults, findings: readonly FloorFinding[]): TargetCheck[] {
+export function floorChecks(results: BenchResults, findings: readonly FloorFinding[], gaps: readonly FloorGapFinding[] = []): TargetCheck[] {
   return FLOOR_TARGETS.flatMap((target) => {
     const floor = target.runtime === 'uws' ? 'uws' : target.runtime === 'express' ? 'express' : 'fpm';
     const scoped = findings.filter((f) => f.floor === floor && f.runtime === target.runtime && f.persistent === target.persistent &&
       f.entity === 'products' && (target.persistent || f.source === 'redis') && (target.operations as readonly Operation[]).includes(f.operation));
     if (scoped.length === 0) return [check(target.text, target.threshold, `${runtimeLabel({ runtime: target.runtime, persistent: target.persistent })} vs its floor`, null)];
-    return scoped.map((f) => check(target.text, target.threshold,
-      `${runtimeLabel(f)} ${scenarioName(f)}: ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : '–'} vs ${FLOOR_LABELS[f.floor]} ${formatRps(f.floorCell.summary.rps.median)} req/s`,
-      f.overhead, { results, cells: [f.runtimeCell, f.floorCell] }));
+    return scoped.map((f) => {
+      const checked = check(target.text, target.threshold,
+        `${runtimeLabel(f)} ${scenarioName(f)}: ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : '–'} vs ${FLOOR_LABELS[f.floor]} ${formatRps(f.floorCell.summary.rps.median)} req/s`,
+        f.overhead, { results, cells: [f.runtimeCell, f.floorCell] });
+      // Below the target: the profiles say what the runtime spends beyond its floor.
+      const gap = gaps.find((g) => g.floor.profile.floor === f.floor && !f.persistent && g.runtime.profile.runtime === f.runtime &&
+        g.runtime.profile.entity === f.entity && g.runtime.profile.source === f.source && g.runtime.profile.operation === f.operation);
+      if (checked.status !== 'fail' || !gap || gap.grown.length === 0) return checked;
+      const why = `; profiled, it spends ${formatNumber(gap.extraPerRequest)} µs more per request than its floor, most in ${gap.grown.slice(0, 2).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)})`).join(' and ')}`;
+      return { ...checked, scope: checked.scope + why, sentence: checked.sentence.replace(/, fail\.$/, `, fail${why}.`) };
+    });
   });
 }
 
@@ -586,9 +594,10 @@ export function knobSentences(findings: readonly KnobFinding[], defaults: BenchR
  * the numbers of the full run recorded in RESULTS.md; README "Projection encoding" says the same).
  */
 export const ENCODING_DECISION =
-  'msgpack is kept as the default: the gain is the request path not decoding and re-serialising, which only a store of the exact response bytes avoids, ' +
-  'and it ties the stored projections to one wire format (every consumer of the read model would parse JSON text, and a change of the API\'s JSON is a rebuild). ' +
-  'Set PROJECTION_ENCODING=json where the read rate matters more than that.';
+  'msgpack is kept as the default. What JSON saves is the decode and the JSON.stringify of the request path, which is why pages gain and gets barely do; ' +
+  'the price is a read model that stores the HTTP answer rather than the data: 4–22% more Redis memory (products 1.04×, customers 1.13×, orders 1.22× ' +
+  'MEMORY USAGE on the seeded set, README "Projection encoding"), every change of the answer\'s JSON a full rebuild, and every other reader parsing text. ' +
+  'Set PROJECTION_ENCODING=json (with a REDIS_PREFIX of its own) where the page rate matters more.';
 
 /** The knob target: uws products get with the best knob against the baseline of the same run. */
 export function knobCheck(results: BenchResults, findings: readonly KnobFinding[]): TargetCheck {
@@ -609,7 +618,7 @@ export function tailChecks(results: BenchResults, profiles: readonly ProfileFind
     const ratio = p99 > 0 ? p50 / p99 : null;
     let scope = `${cell.id}: p50 ${formatMs(p50)} ms, p99 ${formatMs(p99)} ms (${p50 > 0 ? formatRatio(p99 / p50) : '–'} p50)`;
     if (ratio !== null && ratio < TAIL_TARGET.threshold) {
-      const gc = profiles.find((f) => f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
+      const gc = profiles.find((f) => !f.profile.floor && f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
       if (gc && gc.busyPerRequest > 0) scope += `; garbage collection ${formatNumber((gc.perRequest.gc / gc.busyPerRequest) * 100)}% of this runtime's CPU on products ${operationName(cell.operation)} from ${cell.source}`;
     }
     return check(TAIL_TARGET.text, TAIL_TARGET.threshold, scope, ratio, { results, cells: [cell] });
@@ -641,7 +650,7 @@ export function profileFindings(results: BenchResults): ProfileFinding[] {
     const ranked = BUSY_CATEGORIES.map((c) => ({ category: c, perRequest: perRequest[c], share: busy > 0 ? at(c) / busy : 0 })).sort((a, b) => b.perRequest - a.perRequest);
     const largest = busy > 0 && profile.requests > 0 ? ranked[0]! : null;
     const stages = profile.stages ? Object.fromEntries(BOOTSTRAP_STAGES.map((s) => [s, (profile.stages![s] ?? 0) / requests])) as Record<BootstrapStage, number> : null;
-    const what = `${profile.runtime}, ${scenarioName(profile)}`;
+    const what = profile.floor ? `${FLOOR_LABELS[profile.floor]} floor (of ${profile.runtime}), ${scenarioName(profile)}` : `${profile.runtime}, ${scenarioName(profile)}`;
     const pct = (v: number) => `${formatNumber(v * 100)}%`;
     let sentence = !largest
       ? `${what}: profiled, but no request or no busy sample was recorded.`
@@ -652,6 +661,35 @@ export function profileFindings(results: BenchResults): ProfileFinding[] {
       sentence += ` Per request, in CPU µs: ${BOOTSTRAP_STAGES.map((s) => `${BOOTSTRAP_LABELS[s]} ${formatNumber(stages[s])}`).join(', ')}.`;
     }
     return { profile, perRequest, busyPerRequest: busy / requests, idleShare: all > 0 ? at('idle') / all : 0, largest, stages, sentence };
+  });
+}
+
+// ---- what a runtime adds over its floor -------------------------------------------------------------------
+
+export interface FloorGapFinding {
+  readonly runtime: ProfileFinding;
+  readonly floor: ProfileFinding;
+  /** Runtime µs per request − floor µs per request, per busy category, and in all. */
+  readonly extra: Readonly<Record<Category, number>>;
+  readonly extraPerRequest: number;
+  /** The categories that grew, largest first. */
+  readonly grown: readonly { readonly category: Category; readonly extra: number }[];
+  readonly sentence: string;
+}
+
+/** Each floor profile against the runtime's profile of the same cell: the extra µs per request, by category. */
+export function floorGapFindings(profiles: readonly ProfileFinding[]): FloorGapFinding[] {
+  return profiles.filter((f) => f.profile.floor).flatMap((floor) => {
+    const runtime = profiles.find((f) => !f.profile.floor && f.profile.runtime === floor.profile.runtime && f.profile.entity === floor.profile.entity &&
+      f.profile.source === floor.profile.source && f.profile.operation === floor.profile.operation);
+    if (!runtime) return [];
+    const extra = Object.fromEntries(BUSY_CATEGORIES.map((c) => [c, runtime.perRequest[c] - floor.perRequest[c]])) as Record<Category, number>;
+    const grown = BUSY_CATEGORIES.map((c) => ({ category: c, extra: extra[c] })).filter((g) => g.extra > 0).sort((a, b) => b.extra - a.extra);
+    const extraPerRequest = runtime.busyPerRequest - floor.busyPerRequest;
+    const sentence = `${runtime.profile.runtime} ${scenarioName(runtime.profile)}: ${formatNumber(runtime.busyPerRequest)} µs per request against ` +
+      `${formatNumber(floor.busyPerRequest)} on its floor (${FLOOR_LABELS[floor.profile.floor!]}), ${extraPerRequest >= 0 ? '+' : '−'}${formatNumber(Math.abs(extraPerRequest))} µs; ` +
+      (grown.length === 0 ? 'no category grew.' : `the most added by ${grown.slice(0, 3).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)} µs)`).join(', ')}.`);
+    return [{ runtime, floor, extra, extraPerRequest, grown, sentence }];
   });
 }
 
@@ -793,6 +831,7 @@ export interface Conclusions {
   readonly persistent: readonly PersistentFinding[];
   readonly floors: readonly FloorFinding[];
   readonly profiles: readonly ProfileFinding[];
+  readonly floorGaps: readonly FloorGapFinding[];
   readonly knobs: readonly KnobFinding[];
   readonly targets: readonly TargetCheck[];
   readonly loadGenerator: LoadGeneratorFinding;
@@ -810,9 +849,10 @@ export function deriveConclusions(results: BenchResults): Conclusions {
   const persistent = persistentFindings(results);
   const floors = floorFindings(results);
   const profiles = profileFindings(results);
+  const floorGaps = floorGapFindings(profiles);
   const knobs = knobFindings(results);
   const targets = [...targetChecks(results, sources, readModes), bareUwsCheck(results), ...flatCostChecks(results), deepPageCheck(results, depth),
-    ...floorChecks(results, floors), knobCheck(results, knobs), ...tailChecks(results, profiles)];
+    ...floorChecks(results, floors, floorGaps), knobCheck(results, knobs), ...tailChecks(results, profiles)];
   const loadGenerator = loadGeneratorFinding(results);
   const summary = [
     failuresSentence(failures),
@@ -821,6 +861,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...(sweep.length > 0 ? sweep.map((f) => f.sentence) : ['Worker sweep: not measured.']),
     persistentSentence(persistent),
     ...floorSentences(floors),
+    ...floorGaps.map((g) => g.sentence),
     ...(profiles.length > 0 ? profiles.map((f) => f.sentence) : ['CPU attribution: not measured (no profiled cells).']),
     ...(readModes.length > 0 ? readModes.map((f) => f.sentence) : ["The original's read path: not measured."]),
     ...knobSentences(knobs, results.settings),
@@ -828,7 +869,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...targetSummary(targets),
     loadGenerator.sentence,
   ];
-  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, knobs, targets, loadGenerator, summary };
+  return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, floorGaps, knobs, targets, loadGenerator, summary };
 }
 
 function largestSizeDepthSentences(depth: readonly DepthFinding[]): string[] {

@@ -298,6 +298,25 @@ function attribution(conclusions: Conclusions, chart: ChartLink): string[] {
       '',
     );
   }
+  const gaps = conclusions.floorGaps;
+  if (gaps.length > 0) {
+    const grown = BUSY_CATEGORIES.filter((c) => gaps.some((g) => Math.abs(g.extra[c]) >= 0.05));
+    lines.push(
+      '### What each runtime adds over its floor',
+      '',
+      'The floors of the Redis cells profiled the same way (`floor:` rows above): the runtime\'s µs per request minus its floor\'s, by category. ' +
+        'A positive figure is work the runtime does that a minimal server doing the same read does not (its pipeline, hooks, metrics, routing); ' +
+        'within a few µs, sampling noise.',
+      '',
+      `| cell | runtime µs | floor µs | extra µs | ${grown.map((c) => CATEGORY_LABELS[c]).join(' | ')} |`,
+      `|---|---:|---:|---:|${grown.map(() => '---:').join('|')}|`,
+      ...gaps.map((g) => `| ${g.runtime.profile.id} | ${formatNumber(g.runtime.busyPerRequest)} | ${formatNumber(g.floor.busyPerRequest)} | ${formatNumber(g.extraPerRequest, 1)} | ` +
+        `${grown.map((c) => formatNumber(g.extra[c], 1)).join(' | ')} |`),
+      '',
+      ...gaps.map((g) => `- ${g.sentence}`),
+      '',
+    );
+  }
   lines.push(...findings.map((f) => `- ${f.sentence}`));
   return lines;
 }

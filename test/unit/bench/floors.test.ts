@@ -136,6 +136,34 @@ describe('bench: floors and CPU attribution in the report', () => {
     expect(summary).to.include('- uws, products/redis/get: 150 µs of profiled time per request');
   });
 
+  it("profiles the floors too and says what the runtime adds over its floor, category by category, naming it in a failing target", () => {
+    // The uws page floor, profiled: 100 µs a request against the runtime's 150 (UWS_PROFILE is a get: forge its page).
+    const page: CellProfile = { ...UWS_PROFILE, id: 'uws/products/redis/list', operation: 'list' };
+    const floorPage: CellProfile = {
+      ...page, id: 'floor:uws/products/redis/list', floor: 'uws',
+      categories: { http: 38_000, pipeline: 2_000, services: 5_000, redis: 40_000, msgpack: 8_000, json: 4_000, metrics: 0, node: 2_000, gc: 1_000, idle: 500_000 },
+    };
+    const results = { ...forged(), profiles: [UWS_PROFILE, page, floorPage, FORK_PROFILE] };
+    const { floorGaps, targets } = deriveConclusions(results);
+    expect(floorGaps).to.have.length(1);
+    const [gap] = floorGaps;
+    expect([gap!.runtime.profile.id, gap!.floor.profile.id, gap!.extraPerRequest]).to.deep.equal(['uws/products/redis/list', 'floor:uws/products/redis/list', 50]);
+    expect(gap!.grown.map((g) => [g.category, g.extra])).to.deep.equal([['redis', 20], ['pipeline', 13], ['node', 8], ['metrics', 7], ['http', 2]]);
+    // The failing uws page target (0.80×) names the largest extra categories.
+    const uwsPage = targets.find((t) => t.target === FLOOR_TARGETS[1].text)!;
+    expect(uwsPage.status).to.equal('fail');
+    expect(uwsPage.scope).to.include('profiled, it spends 50 µs more per request than its floor, most in Redis driver (ioredis) (+20.0) and route pipeline');
+    const attribution = section(render(results).markdown, 'Where the time goes: CPU attribution');
+    expect(attribution).to.include('### What each runtime adds over its floor');
+    // Only the categories that changed get a column: HTTP, pipeline, Redis, metrics, Node internals.
+    expect(attribution).to.match(/^\| uws\/products\/redis\/list \| 150 \| 100 \| 50\.0 \| 2\.0 \| 13\.0 \| 20\.0 \| 7\.0 \| 8\.0 \|$/m);
+    expect(attribution).to.include('raw uWS floor (of uws), products/redis/list: 100 µs of profiled time per request');
+    // Without the floor's profile there is nothing to compare and the target says only its ratio.
+    const unprofiled = deriveConclusions({ ...forged(), profiles: [UWS_PROFILE, page] });
+    expect(unprofiled.floorGaps).to.deep.equal([]);
+    expect(unprofiled.targets.find((t) => t.target === FLOOR_TARGETS[1].text)!.scope).to.not.include('profiled');
+  });
+
   it('says what was not measured when a run has no floors or profiles', () => {
     const { markdown } = render(sample());
     expect(section(markdown, 'Floors: what each runtime reaches of the achievable')).to.include('Not measured: the results have no floor cells');
