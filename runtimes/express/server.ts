@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadConfig, type Config } from '../../core/config.js';
 import { RequestPipeline } from '../../core/http/RequestPipeline.js';
-import type { HttpRequest, HttpResponse } from '../../core/http/types.js';
+import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js';
 import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { readBody } from '../shared/httpRequest.js';
-import { guardHttpServer, refusedRequest } from '../shared/httpProtocol.js';
+import { guardHttpServer, refusedRequest, writeResponse } from '../shared/httpProtocol.js';
 import { HttpServerLifecycle, isMain, listen, runMain, type RunningRuntime } from '../shared/lifecycle.js';
 
 // Mirrors FrankenPHP classic mode: one process, one Express 5 app, pools created once.
@@ -55,12 +55,10 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
   // Bodies are read by the same reader as fork's (limit, timeout), not body-parser: it answers a declared
   // oversize at once and stops reading at the limit. A request without a body costs nothing.
   const timeoutMs = config.runtimes.requestTimeoutMs;
-  server.use((req: Request, res: Response, next: NextFunction) => {
-    const refused = refusedRequest(req);
-    if (refused) send(res, refused, true);
-    else next();
-  });
-  for (const route of pipeline.routes) {
+  // The entity routes first: Express tries its layers in order, and they are the requests of a load. They share
+  // no path with the others (two segments or more against one), so the order changes no match.
+  const entityRoute = (route: Route) => /^\/:locale\/[a-z]/.test(route.pattern);
+  for (const route of [...pipeline.routes.filter(entityRoute), ...pipeline.routes.filter((r) => !entityRoute(r))]) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
     server[method](route.pattern, async (req: Request, res: Response) => {
       const { body, unread } = await readBody(req, timeoutMs);
@@ -79,7 +77,12 @@ export async function startExpressRuntime(config: Config): Promise<RunningRuntim
     send(res, await pipeline.handle(toHttpRequest(req, EMPTY, unread ?? 'failed')), unread !== undefined || lifecycle.stopping);
   });
 
-  const http: Server = createServer(lifecycle.listener(server));
+  // What HTTP/1.1 refuses is answered before Express (a layer of its own would be walked by every request).
+  const http: Server = createServer(lifecycle.listener((req, res) => {
+    const refused = refusedRequest(req);
+    if (refused) writeResponse(res, refused, true);
+    else server(req, res);
+  }));
   guardHttpServer(http, timeoutMs);
   await listen(http, 'express', config.runtimes.host, config.runtimes.expressPort, 'EXPRESS_PORT');
   http.keepAliveTimeout = 65_000;

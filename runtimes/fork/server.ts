@@ -9,7 +9,7 @@ import { aggregateMetrics } from '../../core/metrics/MetricsAggregation.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
 import { readBody, splitUrl } from '../shared/httpRequest.js';
-import { guardHttpServer, refusedRequest } from '../shared/httpProtocol.js';
+import { guardHttpServer, refusedRequest, writeResponse as write } from '../shared/httpProtocol.js';
 import { HttpServerLifecycle, isMain, listen, runMain, type RunningRuntime } from '../shared/lifecycle.js';
 import { ChildPool } from './ChildPool.js';
 
@@ -19,13 +19,6 @@ import { ChildPool } from './ChildPool.js';
 
 /** Routes the master answers itself; every other matched route goes to a child. */
 const SERVED_BY_MASTER = new Set(['/metrics']);
-
-/** `close`: the request's body was not read (too large, too late): the connection cannot be reused. */
-function write(res: ServerResponse, response: HttpResponse, close: boolean): void {
-  const headers = { ...response.headers, 'content-length': Buffer.byteLength(response.body) };
-  res.writeHead(response.status, close ? { ...headers, connection: 'close' } : headers);
-  res.end(response.body);
-}
 
 export async function startForkRuntime(config: Config): Promise<RunningRuntime> {
   const settings = config.runtimes;

@@ -24,6 +24,16 @@ export function clientErrorResponse(code: string | undefined): HttpResponse {
   return errorResponse(new AppError('MALFORMED_REQUEST', 'The request is not valid HTTP/1.1'));
 }
 
+/**
+ * Writes a pipeline response on a node:http response in one go (headers with its length, then the body);
+ * `close`: the connection is not reused (a body left unread, a refused request, a stop under way).
+ */
+export function writeResponse(res: ServerResponse, response: HttpResponse, close: boolean): void {
+  const headers = { ...response.headers, 'content-length': Buffer.byteLength(response.body) };
+  res.writeHead(response.status, close ? { ...headers, connection: 'close' } : headers);
+  res.end(response.body);
+}
+
 /** A whole response as bytes, closing the connection (written straight on the socket: there is no request). */
 function rawResponse(response: HttpResponse): string {
   let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n`;

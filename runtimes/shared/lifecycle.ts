@@ -6,6 +6,7 @@ import { errorResponse } from '../../core/http/responses.js';
 import type { HttpResponse, PipelineHook } from '../../core/http/types.js';
 import { consoleLogger } from '../../core/logger.js';
 import { announceReady } from '../launcher.js';
+import { writeResponse } from './httpProtocol.js';
 
 // How a runtime starts and stops. On SIGTERM/SIGINT a runtime stops listening at once and refuses every
 // request that arrives afterwards (503, Connection: close), also on open keep-alive connections; the requests
@@ -98,9 +99,7 @@ export class HttpServerLifecycle {
         next(req, res);
         return;
       }
-      const refusal = shuttingDownResponse();
-      res.writeHead(refusal.status, { ...refusal.headers, 'content-length': Buffer.byteLength(refusal.body), connection: 'close' });
-      res.end(refusal.body);
+      writeResponse(res, shuttingDownResponse(), true);
     };
   }
 
