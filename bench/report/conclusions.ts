@@ -664,6 +664,28 @@ export function profileFindings(results: BenchResults): ProfileFinding[] {
   });
 }
 
+/**
+ * Why a runtime misses "projection ≥ 2× MySQL": its profiles of products get from each source side by side — what
+ * both pay (the largest category of the Redis read) against what the source changes (the difference in all).
+ */
+export function projectionShortfallSentences(targets: readonly TargetCheck[], profiles: readonly ProfileFinding[]): string[] {
+  return RUNTIMES.flatMap((runtime) => {
+    const failed = targets.filter((t) => t.target === PROJECTION_TARGET.text && t.status === 'fail' && t.scope.startsWith(`${runtime} `));
+    if (failed.length === 0) return [];
+    const of = (source: Source, operation: Operation) => profiles.find((f) => !f.profile.floor && f.profile.runtime === runtime && f.profile.source === source && f.profile.operation === operation);
+    const pairs = OPERATIONS.flatMap((operation) => {
+      const [redis, db] = [of('redis', operation), of('db', operation)];
+      return redis?.largest && db ? [{ operation, redis, db, largest: redis.largest }] : [];
+    });
+    const below = `${runtime}: ${failed.length} projection-vs-MySQL check${failed.length === 1 ? '' : 's'} below ${formatRatio(PROJECTION_TARGET.threshold)} (${failed.map((t) => `${t.scope.slice(runtime.length + 1)} ${formatRatio(t.ratio ?? 0)}`).join(', ')})`;
+    if (pairs.length === 0) return [`${below}; not profiled, so not explained here.`];
+    return [`${below}. Profiled on products: ${pairs.map((p) =>
+      `${operationName(p.operation)} from Redis ${formatNumber(p.redis.busyPerRequest)} µs per request against ${formatNumber(p.db.busyPerRequest)} from MySQL, ` +
+      `the largest part of the Redis read being ${CATEGORY_LABELS[p.largest.category]} (${formatNumber(p.largest.perRequest)} µs, ${formatNumber(p.largest.share * 100)}%)`).join('; ')} — ` +
+      'what a request pays whatever the source, which bounds how much faster the faster source can make it.'];
+  });
+}
+
 // ---- what a runtime adds over its floor -------------------------------------------------------------------
 
 export interface FloorGapFinding {
@@ -867,6 +889,7 @@ export function deriveConclusions(results: BenchResults): Conclusions {
     ...knobSentences(knobs, results.settings),
     ...(depth.length > 0 ? largestSizeDepthSentences(depth) : ['Page depth: not measured.']),
     ...targetSummary(targets),
+    ...projectionShortfallSentences(targets, profiles),
     loadGenerator.sentence,
   ];
   return { failures, sourceRatios: sources, runtimeRatios: runtimes, sweep, readModes, depth, persistent, floors, profiles, floorGaps, knobs, targets, loadGenerator, summary };

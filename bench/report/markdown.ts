@@ -14,6 +14,7 @@ import {
   TAIL_TARGET,
   floorSentences,
   knobCellName,
+  projectionShortfallSentences,
   knobSentences,
   runtimeLabel,
   ORIGINAL_TARGET,
@@ -561,6 +562,10 @@ function targets(conclusions: Conclusions): string[] {
     );
     const inconclusive = conclusions.targets.filter((t) => t.target === target.text && t.status === 'inconclusive');
     if (inconclusive.length > 0) lines.push('', ...inconclusive.map((t) => `- ${t.sentence}`));
+    if (target.text === PROJECTION_TARGET.text) {
+      const why = projectionShortfallSentences(conclusions.targets, conclusions.profiles);
+      if (why.length > 0) lines.push('', ...why.map((sentence) => `- ${sentence}`));
+    }
   }
   return lines;
 }
