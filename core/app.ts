@@ -12,7 +12,7 @@ import type { OrderProjection } from './model/Order.js';
 import type { ProductProjection } from './model/Product.js';
 import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
 import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
-import type { ProjectionRepository } from './projections/ProjectionRepository.js';
+import { PAGE_SCRIPTS, type ProjectionRepository } from './projections/ProjectionRepository.js';
 import { ProjectionService } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './model/catalogue.js';
@@ -95,6 +95,7 @@ export function createApplication(config: Config, options: ApplicationOptions = 
   const client = createRedis(config.redisUrl, {
     lazy: options.lazyRedis,
     autoPipelining: config.redisAutoPipelining,
+    sentAtOnce: PAGE_SCRIPTS,
     onDown: (err) => logger.warn('redis connection lost', { err }),
   });
   const redis = options.redisObserver ? instrumentRedis(client, options.redisObserver) : client;

@@ -24,6 +24,8 @@ export const DEEP_PAGE_TARGET = { text: 'the deepest MySQL page allowed by defau
 export const KNOB_TARGET = { text: 'uws products get from redis ≥ 1.2× the baseline data path (no auto-pipelining, msgpack) with the best data-path knob, in the same run', threshold: 1.2 } as const;
 /** p50 ÷ p99 ≥ 1/3, i.e. p99 ≤ 3× p50, on every uws and express cell of the matrix. */
 export const TAIL_TARGET = { text: 'p99 ≤ 3× p50 on every uws and express matrix cell (p50 ÷ p99 ≥ 0.33)', threshold: 1 / 3 } as const;
+/** A data-path knob that serves more wins only if its median p99 stays within this factor of the baseline's. */
+export const KNOB_TAIL_TOLERANCE = 1.2;
 /** JSON encoding replaces msgpack as the default only when it wins by more than this (the stored format is the project's). */
 export const ENCODING_SWITCH_RATIO = 1.3;
 export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
@@ -570,10 +572,14 @@ export function knobSentences(findings: readonly KnobFinding[], defaults: BenchR
   const pipelining = ratiosOf(findings, 'auto-pipelining');
   if (pipelining.length > 0) {
     const m = median(pipelining.map((r) => r.ratio));
-    const wins = m > 1;
+    const tails = findings.flatMap((f) => f.knobs.filter((k) => k.knob === 'auto-pipelining' && k.p99Ratio !== null).map((k) => k.p99Ratio!));
+    const tail = tails.length > 0 ? median(tails) : 1;
+    // A default must not buy throughput with the tail: it wins when it serves more without a p99 much worse.
+    const wins = m > 1 && tail <= KNOB_TAIL_TOLERANCE;
     const on = defaults.redisAutoPipelining;
-    sentences.push(`Auto-pipelining: median ${formatRatio(m)} the baseline over ${pipelining.length} cells (${pipelining.filter((r) => r.ratio > 1).length} faster), so it ` +
-      `${wins ? 'wins' : 'does not win'}; REDIS_AUTO_PIPELINING is ${on === undefined ? 'not recorded' : on ? 'on' : 'off'} by default in this run` +
+    sentences.push(`Auto-pipelining: median ${formatRatio(m)} the baseline's rate over ${pipelining.length} cells (${pipelining.filter((r) => r.ratio > 1).length} faster), ` +
+      `p99 ${formatRatio(tail)} the baseline's (median), so it ${wins ? 'wins' : m > 1 ? `does not win (its p99 is above ${formatRatio(KNOB_TAIL_TOLERANCE)} the baseline's)` : 'does not win'}; ` +
+      `REDIS_AUTO_PIPELINING is ${on === undefined ? 'not recorded' : on ? 'on' : 'off'} by default in this run` +
       `${on === undefined || on === wins ? '.' : ` — ${wins ? 'off although it wins' : 'on although it loses'}: the default no longer matches the numbers.`}`);
   }
   const encoding = ratiosOf(findings, 'json-encoding');

@@ -7,6 +7,8 @@ export interface RedisOptions {
   readonly onDown?: (error: Error) => void;
   /** REDIS_AUTO_PIPELINING: commands of one event-loop tick go out as one pipeline (one write, one read). */
   readonly autoPipelining?: boolean;
+  /** Client methods (a defined script's name) sent at once even with auto-pipelining. */
+  readonly sentAtOnce?: readonly string[];
 }
 
 /**
@@ -17,6 +19,7 @@ export function createRedis(redisUrl: string, options: RedisOptions = {}): Redis
   const redis = new Redis(redisUrl, {
     lazyConnect: options.lazy ?? false,
     enableAutoPipelining: options.autoPipelining ?? false,
+    autoPipeliningIgnoredCommands: [...(options.sentAtOnce ?? [])],
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -38,6 +38,15 @@ describe('REDIS_AUTO_PIPELINING: the commands of one event-loop turn go out as o
     expect(queued(pipelined.redis)).to.equal(0);
   });
 
+  it('sends the page scripts at once even with it on: only single-key reads wait for the turn to end', async () => {
+    const page = { kind: 'offset' as const, offset: 0, limit: 2 };
+    const pages = [pipelined.reads.product.projection.list(page), pipelined.reads.order.projection.list(page)];
+    expect(queued(pipelined.redis)).to.equal(0);
+    const get = pipelined.reads.product.projection.get((await pages[0]!).items[0]!.id);
+    expect(queued(pipelined.redis)).to.equal(1);
+    await Promise.all([...pages, get]);
+  });
+
   it('pages and unknown ids behave alike with it on (one script call per page, NOT_FOUND for an unknown id)', async () => {
     const page = { kind: 'offset' as const, offset: 1, limit: 2 };
     expect(await pipelined.reads.order.projection.list(page)).to.deep.equal(await plain.reads.order.projection.list(page));
