@@ -1,26 +1,14 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { deriveConclusions, FLOOR_TARGETS } from '../../../bench/report/conclusions.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import { stackedBarChart } from '../../../bench/report/svg.js';
 import { planCells } from '../../../bench/plan.js';
 import { loadScenarios } from '../../../bench/scenarios.js';
 import type { BenchResults, Cell, CellProfile, FloorName } from '../../../bench/results.js';
+import { cellOf, sample } from '../../support/benchSample.js';
 
 // Floors, efficiency ratios and CPU attribution rendered from the recorded sample results, with floor cells and
 // profiles forged beside its cells (its uws products get is driver-bound: the load generator at 93% of a core).
-const SAMPLE_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-sample.json', import.meta.url));
-
-function sample(): BenchResults {
-  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
-}
-
-function cellOf(results: BenchResults, id: string): Cell {
-  const cell = results.cells.find((c) => c.id === id);
-  expect(cell, id).to.not.equal(undefined);
-  return cell!;
-}
 
 /** A floor cell: the runtime cell's shape with another rate. */
 function floorCell(base: Cell, floor: FloorName, rps: number, driverCpuPct = 40): Cell {

@@ -1,25 +1,13 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   deriveConclusions, ENCODING_DECISION, knobCheck, knobFindings, knobSentences, KNOB_TARGET, tailChecks, profileFindings, TAIL_TARGET,
 } from '../../../bench/report/conclusions.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import type { BenchResults, Cell, CellProfile, DataPathKnob } from '../../../bench/results.js';
+import { cellOf, sample } from '../../support/benchSample.js';
 
 // The data-path knobs and the tail target rendered from the recorded sample results, with knob cells forged
 // beside its cells at chosen rates (the sample's own uws products get is driver-bound: the load generator at 93%).
-const SAMPLE_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-sample.json', import.meta.url));
-
-function sample(): BenchResults {
-  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
-}
-
-function cellOf(results: BenchResults, id: string): Cell {
-  const cell = results.cells.find((c) => c.id === id);
-  expect(cell, id).to.not.equal(undefined);
-  return cell!;
-}
 
 function knobCell(base: Cell, knob: DataPathKnob, rps: number, driverCpuPct = 40): Cell {
   return {

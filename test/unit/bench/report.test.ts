@@ -8,14 +8,10 @@ import { writeReport } from '../../../bench/report/index.js';
 import { renderReport } from '../../../bench/report/markdown.js';
 import { barChart, escapeXml, formatNumber, lineChart } from '../../../bench/report/svg.js';
 import type { BenchResults, Cell } from '../../../bench/results.js';
+import { sample, SAMPLE_PATH } from '../../support/benchSample.js';
 
-const SAMPLE_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-sample.json', import.meta.url));
 // A real quick run with timelines (schema 2): `node dist/bench/run.js --quick --duration 6 --sweep --only products/redis/get`.
 const TIMELINES_PATH = fileURLToPath(new URL('../../../../test/fixtures/bench-results-timelines.json', import.meta.url));
-
-function sample(): BenchResults {
-  return JSON.parse(readFileSync(SAMPLE_PATH, 'utf8')) as BenchResults;
-}
 
 function recorded(): BenchResults {
   return JSON.parse(readFileSync(TIMELINES_PATH, 'utf8')) as BenchResults;
