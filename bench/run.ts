@@ -28,6 +28,8 @@ export interface BenchOptions {
   /** The floors (bench/floors/) and the CPU profiles of a few cells (bench/profile/) (default: in the full run only). */
   readonly floors?: boolean;
   readonly profile?: boolean;
+  /** Only the CPU profiles (no timed cell), merged into `into`: to profile again without measuring again. */
+  readonly profilesOnly?: boolean;
   /** The data-path knobs: auto-pipelining and JSON encoding against the baseline (default: in the full run only). */
   readonly knobs?: boolean;
   /** Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products). */
@@ -91,11 +93,11 @@ export class BenchRun {
     const baselines = into ? undefined : { uwsConstant: await this.measureBareUws(checked.ids) };
     if (baselines) this.announceCeiling(baselines.uwsConstant);
     this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
-    const measured = await this.measureCells(cells, checked.ids);
-    const profiles = (this.options.profile ?? (!this.options.quick && !this.options.scale)) ? await this.profileCells(checked.ids) : undefined;
+    const measured = this.options.profilesOnly ? [] : await this.measureCells(cells, checked.ids);
+    const profiles = (this.options.profile ?? (this.options.profilesOnly || (!this.options.quick && !this.options.scale))) ? await this.profileCells(checked.ids) : undefined;
     if (into) {
-      const report = await this.mergeInto(into, measured, baselines);
-      console.log(`bench: ${measured.length} cells merged into ${into}; report in ${report}`);
+      const report = await this.mergeInto(into, measured, baselines, profiles);
+      console.log(`bench: ${measured.length} cells${profiles ? ` and ${profiles.length} profiles` : ''} merged into ${into}; report in ${report}`);
     } else {
       const { file, report } = await this.writeResults({ startedAt, checked, measured, baselines, profiles });
       console.log(`bench: results in ${file}, report in ${report}`);
@@ -137,6 +139,10 @@ export class BenchRun {
         sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent, floors: this.options.floors ?? !quick,
         knobs: this.options.knobs ?? !quick,
       });
+    if (this.options.profilesOnly) {
+      if (!this.options.into) throw new ConfigError('--profiles-only merges profiles into a results file: give --into');
+      return [];
+    }
     const cells = planned.filter((cell) => !only || cell.id.includes(only));
     if (cells.length === 0) throw new ConfigError(`no cell matches --only ${only}`);
     return cells;
@@ -203,7 +209,9 @@ export class BenchRun {
     const floors = planFloorCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
       .filter((c) => (c.floor === 'uws' || c.floor === 'express') && c.source === 'redis' && (!this.options.only || c.id.includes(this.options.only)));
     const profiles: CellProfile[] = [];
-    for (const cell of [...cells, ...floors]) {
+    // Each floor right after its runtime's cell: the two are compared, so they are measured as close together as can be.
+    const ordered = cells.flatMap((cell) => [cell, ...floors.filter((f) => f.runtime === cell.runtime && f.source === cell.source && f.operation === cell.operation)]);
+    for (const cell of ordered) {
       const dir = join(this.logDir, 'profiles', cell.id.replace(/[/:]/g, '-'));
       // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.
       const expected = cell.runtime === 'express' ? 1 : 1 + cell.workers;
@@ -279,13 +287,15 @@ export class BenchRun {
     return { file, report };
   }
 
-  /** Replaces the cells of the same ids in an existing results file, then renders its report; returns the report path. */
-  private async mergeInto(file: string, measured: readonly Cell[], baselines: BenchResults['baselines']): Promise<string> {
+  /** Replaces the cells and profiles of the same ids in an existing results file, then renders its report; returns the report path. */
+  private async mergeInto(file: string, measured: readonly Cell[], baselines: BenchResults['baselines'], profiled?: readonly CellProfile[]): Promise<string> {
     const merged = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
     const ids = new Set(measured.map((c) => c.id));
     const cells = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
+    const profileIds = new Set((profiled ?? []).map((p) => p.id));
+    const profiles = profiled ? [...(merged.profiles ?? []).filter((p) => !profileIds.has(p.id)), ...profiled] : merged.profiles;
     // Schema 2 only adds fields: an older file with newer cells is a schema-2 file.
-    writeFileSync(file, `${JSON.stringify({ ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }) }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }), ...(profiles && { profiles }) }, null, 2)}\n`);
     const report = this.options.report ?? 'RESULTS.md';
     await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
     return report;

@@ -1,6 +1,6 @@
 // `make bench` / `make bench-quick`: the benchmark run (bench/run.ts) from the command line, with a progress bar.
 //   node dist/cli/bench.js [--quick] [--runtimes fork,express,uws] [--only products/redis/get] [--sweep] [--reads]
-//                          [--floors] [--profile] [--knobs] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
+//                          [--floors] [--profile] [--profiles-only] [--knobs] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
 import { parseArgs } from 'node:util';
 import { BenchRun, type BenchOptions } from '../bench/run.js';
 import { ConfigError } from '../core/index.js';
@@ -19,6 +19,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       floors: { type: 'boolean' },
       profile: { type: 'boolean' },
       knobs: { type: 'boolean' },
+      'profiles-only': { type: 'boolean' },
       scale: { type: 'boolean', default: false },
       only: { type: 'string' },
       duration: { type: 'string' },
@@ -32,7 +33,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const durationSec = values.duration === undefined ? undefined : Number(values.duration);
   if (durationSec !== undefined && (!Number.isInteger(durationSec) || durationSec <= 0)) throw new ConfigError(`--duration: not a whole number of seconds: ${values.duration}`);
   return {
-    quick: values.quick!, runtimes: runtimes as BenchOptions['runtimes'], sweep: values.sweep, reads: values.reads, floors: values.floors, profile: values.profile, knobs: values.knobs,
+    quick: values.quick!, runtimes: runtimes as BenchOptions['runtimes'], sweep: values.sweep, reads: values.reads, floors: values.floors, profile: values.profile, knobs: values.knobs, profilesOnly: values['profiles-only'],
     scale: values.scale!, only: values.only, durationSec, out: values.out!, report: values.report, into: values.into,
     // The Makefile names the target it runs (make bench also adds the scale cells in later steps).
     command: env.BENCH_COMMAND ?? `node dist/cli/bench.js ${argv.join(' ')}`.trim(),

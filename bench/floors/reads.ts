@@ -33,6 +33,11 @@ function failed(error: unknown): FloorAnswer {
   return { status: 500, body: JSON.stringify({ error: 'Internal error', code: 'INTERNAL' }) };
 }
 
+/** The answer's serialisation, in a function of its own so that the CPU attribution counts it as JSON, as the runtimes' `json`. */
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
 const TYPE_OF = new Map(ENTITIES.map((e) => [e.plural as string, e.type]));
 
 /** A get by id (`id` as the URL has it) or a page (`query` without its `?`), from MySQL or from the projections. */
@@ -43,10 +48,10 @@ export async function answer(app: Application, plural: EntityName, source: 'db' 
     const reads = app.reads[type][source] as Application['reads']['product']['db'];
     if (id !== undefined) {
       if (!/^[1-9]\d{0,14}$/.test(id)) return { status: 400, body: JSON.stringify({ error: 'Invalid id', code: 'VALIDATION_FAILED' }) };
-      return { status: 200, body: JSON.stringify({ [type]: await reads.get(Number(id)) }) };
+      return { status: 200, body: json({ [type]: await reads.get(Number(id)) }) };
     }
     const page = parsePageRequest(Object.fromEntries(new URLSearchParams(query)), app.config);
-    return { status: 200, body: JSON.stringify(pageBody(plural, page, await reads.list(page))) };
+    return { status: 200, body: json(pageBody(plural, page, await reads.list(page))) };
   } catch (error) {
     return failed(error);
   }

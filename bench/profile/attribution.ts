@@ -89,7 +89,8 @@ export function frameCategory(frame: CpuProfileNode['callFrame']): Category | un
     return undefined;
   }
   // The project's own files (dist/…), by folder.
-  if (/\/core\/http\/responses\.js$/.test(url) && functionName === 'json') return 'json'; // its one job: JSON.stringify
+  // Their one job is JSON.stringify (the runtimes' responses and the floors' answers alike).
+  if (/\/(core\/http\/responses|bench\/floors\/reads)\.js$/.test(url) && functionName === 'json') return 'json';
   if (/\/core\/metrics\//.test(url) || /\/core\/redis\/instrumentRedis\.js$/.test(url)) return 'metrics';
   if (/\/core\/http\//.test(url) || /\/runtimes\//.test(url) || /\/bench\/floors\//.test(url)) return 'pipeline';
   if (/\/core\//.test(url)) return 'services';

@@ -306,8 +306,10 @@ function attribution(conclusions: Conclusions, chart: ChartLink): string[] {
       '### What each runtime adds over its floor',
       '',
       'The floors of the Redis cells profiled the same way (`floor:` rows above): the runtime\'s µs per request minus its floor\'s, by category. ' +
-        'A positive figure is work the runtime does that a minimal server doing the same read does not (its pipeline, hooks, metrics, routing); ' +
-        'within a few µs, sampling noise.',
+        'A positive figure is work the runtime does that a minimal server doing the same read does not (its pipeline, hooks, metrics, routing). ' +
+        'Each side is one profiled load, the floor\'s right after the runtime\'s; on this shared machine a thread waiting for a core is sampled ' +
+        'too, so two loads of the same server can differ by tens of µs: read a small difference as noise, and set these figures beside the ' +
+        'timed ratios of the floors section.',
       '',
       `| cell | runtime µs | floor µs | extra µs | ${grown.map((c) => CATEGORY_LABELS[c]).join(' | ')} |`,
       `|---|---:|---:|---:|${grown.map(() => '---:').join('|')}|`,

@@ -35,6 +35,9 @@ describe('bench: CPU attribution of a profile', () => {
     expect(frameCategory({ functionName: 'createDebug', url: 'file:///a/node_modules/debug/src/common.js' })).to.equal(undefined);
     expect(frameCategory({ functionName: 'Router', url: 'file:///a/node_modules/router/index.js' })).to.equal('http');
     expect(frameCategory({ functionName: 'x', url: 'file:///a/dist/core/redis/instrumentRedis.js' })).to.equal('metrics');
+    // A floor's serialisation counts as JSON, as the runtimes' json(): the floor gap compares like with like.
+    expect(frameCategory({ functionName: 'json', url: 'file:///a/dist/bench/floors/reads.js' })).to.equal('json');
+    expect(frameCategory({ functionName: 'answer', url: 'file:///a/dist/bench/floors/reads.js' })).to.equal('pipeline');
   });
 
   it('splits a fork request into stages by the innermost stage on each sample\'s stack', () => {

@@ -38,6 +38,7 @@ describe('the bench as a library, its entry points in cli/', () => {
     expect(options).to.deep.include({ quick: true, runtimes: ['uws', 'fork'], only: 'products/redis/get', durationSec: 6, out: 'bench/results', scale: false });
     expect(options.command).to.equal('node dist/cli/bench.js --quick --runtimes uws,fork --only products/redis/get --duration 6');
     expect(benchOptions(['--quick'], { BENCH_COMMAND: 'make bench-quick' }).command).to.equal('make bench-quick');
+    expect(benchOptions(['--knobs', '--profiles-only', '--into', 'bench/results/full.json'], {})).to.deep.include({ knobs: true, profilesOnly: true, into: 'bench/results/full.json' });
   });
 
   it('cli/bench.ts refuses an unknown runtime or a duration that is not whole seconds', () => {
