@@ -17,6 +17,8 @@ runCli(async () => {
       rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
+      // The runtime's environment for both builds, e.g. --env FORK_PERSISTENT=1 (repeatable).
+      env: { type: 'string', multiple: true, default: [] },
     },
   });
   if (!isRuntimeName(values.runtime!)) throw new Error(`--runtime: use fork, express or uws (got ${values.runtime})`);
@@ -26,6 +28,11 @@ runCli(async () => {
   console.log(`compare-builds: ${values.runtime} GET ${values.path}, ${driver.name} ${driver.version}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each, builds in turns`);
   const rounds = await compareBuilds({
     builds: [base, current], runtime: values.runtime, paths: [values.path!], driver,
+    env: Object.fromEntries(values.env!.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--env: use NAME=value (got ${pair})`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    })),
     connections: Number(values.connections), durationSec: Number(values.duration), warmupSec: 2, rounds: Number(values.rounds),
     onRun: (round, build, run) => console.log(`  round ${round}: ${build.label.padEnd(24)} ${Math.round(run.rps).toLocaleString('en')} req/s, ${run.cpuUsPerRequest.toFixed(1)} µs CPU a request`),
   });

@@ -24,6 +24,8 @@ export const DEEP_PAGE_TARGET = { text: 'the deepest MySQL page allowed by defau
 export const KNOB_TARGET = { text: 'uws products get from redis ≥ 1.2× the baseline data path (no auto-pipelining, msgpack) with the best data-path knob, in the same run', threshold: 1.2 } as const;
 /** p50 ÷ p99 ≥ 1/3, i.e. p99 ≤ 3× p50, on every uws and express cell of the matrix. */
 export const TAIL_TARGET = { text: 'p99 ≤ 3× p50 on every uws and express matrix cell (p50 ÷ p99 ≥ 0.33)', threshold: 1 / 3 } as const;
+/** Below this share of a runtime's CPU, garbage collection is not what makes a tail (a pause per scavenge is sub-ms). */
+export const GC_TAIL_SHARE = 0.1;
 /** A data-path knob that serves more wins only if its median p99 stays within this factor of the baseline's. */
 export const KNOB_TAIL_TOLERANCE = 1.2;
 /** JSON encoding replaces msgpack as the default only when it wins by more than this (the stored format is the project's). */
@@ -625,7 +627,11 @@ export function tailChecks(results: BenchResults, profiles: readonly ProfileFind
     let scope = `${cell.id}: p50 ${formatMs(p50)} ms, p99 ${formatMs(p99)} ms (${p50 > 0 ? formatRatio(p99 / p50) : '–'} p50)`;
     if (ratio !== null && ratio < TAIL_TARGET.threshold) {
       const gc = profiles.find((f) => !f.profile.floor && f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
-      if (gc && gc.busyPerRequest > 0) scope += `; garbage collection ${formatNumber((gc.perRequest.gc / gc.busyPerRequest) * 100)}% of this runtime's CPU on products ${operationName(cell.operation)} from ${cell.source}`;
+      if (gc && gc.busyPerRequest > 0) {
+        const share = gc.perRequest.gc / gc.busyPerRequest;
+        scope += `; garbage collection ${formatNumber(share * 100)}% of this runtime's CPU on products ${operationName(cell.operation)} from ${cell.source}` +
+          (share < GC_TAIL_SHARE ? ': too little to make this tail' : ': a likely part of this tail');
+      }
     }
     return check(TAIL_TARGET.text, TAIL_TARGET.threshold, scope, ratio, { results, cells: [cell] });
   });

@@ -113,7 +113,8 @@ export class ChildPool {
       const job = this.queue.shift()!;
       child.job = job;
       child.timer = setTimeout(() => this.timeOut(child!), this.options.requestTimeoutMs);
-      this.send(child, { type: 'request', id: job.id, request: job.request });
+      const { body, ...bodiless } = job.request;
+      this.send(child, { type: 'request', id: job.id, request: body.length > 0 ? job.request : bodiless });
     }
     if (this.drained && this.queue.length === 0 && this.state().busy === 0) this.drained();
   }

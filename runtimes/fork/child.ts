@@ -16,6 +16,7 @@ const settings = config.runtimes;
 bindProcessLogger({ runtime: 'fork', worker: `child-${process.env.FORK_CHILD_INDEX ?? '?'}` });
 const metrics = new RuntimeMetrics('fork', `child-${process.env.FORK_CHILD_INDEX ?? '?'}`);
 let served = 0;
+const EMPTY = Buffer.alloc(0);
 
 function send(message: ChildMessage): void {
   process.send!(message);
@@ -68,7 +69,7 @@ const pipeline = new RequestPipeline({
 process.on('message', (message: MasterMessage) => {
   switch (message.type) {
     case 'request':
-      void pipeline.handle(message.request).then((response) => {
+      void pipeline.handle({ ...message.request, body: message.request.body ?? EMPTY }).then((response) => {
         served++;
         const retiring = settings.forkMaxRequests > 0 && served >= settings.forkMaxRequests;
         send({ type: 'response', id: message.id, response, retiring });

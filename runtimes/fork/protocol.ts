@@ -5,7 +5,8 @@ import type { MetricsSnapshot } from '../../core/metrics/MetricsAggregation.js';
 // so request bodies travel as Buffers). Like FastCGI between a web server and PHP-FPM.
 
 export type MasterMessage =
-  | { type: 'request'; id: number; request: HttpRequest }
+  /** The request without its body when it has none: an empty Buffer still costs the serializer a host object each way. */
+  | { type: 'request'; id: number; request: Omit<HttpRequest, 'body'> & { readonly body?: Buffer } }
   | { type: 'metrics'; id: number }
   | { type: 'shutdown' };
 

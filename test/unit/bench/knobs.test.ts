@@ -112,7 +112,10 @@ describe('bench: the tail target (p99 ≤ 3× p50)', () => {
     expect(checks.map((t) => t.scope.split(':')[0])).to.not.include('fork/products/redis/get');
     const express = checks.find((t) => t.scope.startsWith('express/products/redis/get:'))!;
     expect(express.status).to.equal('fail');
-    expect(express.scope).to.include('4.50× p50').and.include('garbage collection 25% of');
+    expect(express.scope).to.include('4.50× p50').and.include('garbage collection 25% of').and.include('a likely part of this tail');
+    const lowGc = { ...forgedResults, profiles: [{ ...GC_PROFILE, categories: { http: 390_000, gc: 10_000 } }] };
+    expect(tailChecks(lowGc, profileFindings(lowGc)).find((t) => t.scope.startsWith('express/products/redis/get:'))!.scope)
+      .to.include('garbage collection 3% of').and.include('too little to make this tail');
     const within = tailChecks({ ...results, cells: cells.map((c) => (c.id === 'express/products/redis/get' ? { ...c, summary: { ...c.summary, p99: 5.9 } } : c)) }, []);
     expect(within.find((t) => t.scope.startsWith('express/products/redis/get:'))!.status).to.equal('pass');
   });
