@@ -142,6 +142,8 @@ export interface CellProfile {
   readonly id: string;
   /** For a floor's profile: which floor server (`runtime` is the runtime it is the floor of). */
   readonly floor?: FloorName;
+  /** fork with FORK_PERSISTENT=1 (the cell the FPM-like floor is the floor of). */
+  readonly persistent?: boolean;
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;

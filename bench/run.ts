@@ -203,14 +203,17 @@ export class BenchRun {
    * start with every process and thread under V8's CPU profiler (bench/profile/); the profiles stay in logs/profiles/.
    */
   private async profileCells(ids: ReadonlyMap<string, readonly number[]>): Promise<CellProfile[]> {
-    const cells = planCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
-      .filter((c) => c.entity === FLOOR_ENTITY && (!this.options.only || c.id.includes(this.options.only)));
-    // The uWS and Express floors of the Redis cells too: what a runtime adds over its floor, category by category.
-    const floors = planFloorCells(this.scenarios, { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false })
-      .filter((c) => (c.floor === 'uws' || c.floor === 'express') && c.source === 'redis' && (!this.options.only || c.id.includes(this.options.only)));
+    const options = { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false };
+    const wanted = (c: CellPlan) => c.entity === FLOOR_ENTITY && (!this.options.only || c.id.includes(this.options.only));
+    // Fork's Redis cells with FORK_PERSISTENT=1 too: they are what the FPM-like floor is the floor of.
+    const cells = planCells(this.scenarios, { ...options, persistent: true })
+      .filter((c) => wanted(c) && (c.group === 'matrix' || (c.group === 'persistent' && c.source === 'redis')));
+    // The floors of the Redis cells too: what a runtime adds over its floor, category by category.
+    const floors = planFloorCells(this.scenarios, options).filter((c) => c.floor !== 'node-http' && c.source === 'redis' && wanted(c));
     const profiles: CellProfile[] = [];
-    // Each floor right after its runtime's cell: the two are compared, so they are measured as close together as can be.
-    const ordered = cells.flatMap((cell) => [cell, ...floors.filter((f) => f.runtime === cell.runtime && f.source === cell.source && f.operation === cell.operation)]);
+    // Each floor right after the cell it is the floor of (fork's: its persistent cell), as close together as can be.
+    const floorOf = (cell: CellPlan) => (cell.runtime === 'fork' ? cell.group === 'persistent' : true);
+    const ordered = cells.flatMap((cell) => [cell, ...(floorOf(cell) ? floors.filter((f) => f.runtime === cell.runtime && f.source === cell.source && f.operation === cell.operation) : [])]);
     for (const cell of ordered) {
       const dir = join(this.logDir, 'profiles', cell.id.replace(/[/:]/g, '-'));
       // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.

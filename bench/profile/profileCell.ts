@@ -59,10 +59,10 @@ export async function profileCell(cell: CellPlan, scenarios: Scenarios, timing: 
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     categories = addTotals(categories, attributeProfile(profile));
-    if (cell.runtime === 'fork') stages = addTotals(stages ?? {}, bootstrapStages(profile));
+    if (cell.runtime === 'fork' && !cell.floor) stages = addTotals(stages ?? {}, bootstrapStages(profile));
   }
   return {
-    id: cell.id, ...(cell.floor && { floor: cell.floor }), runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
+    id: cell.id, ...(cell.floor && { floor: cell.floor }), ...(cell.group === 'persistent' && { persistent: true }), runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
     requests, durationSec: timing.durationSec, profiles: files.length, categories: roundAll(categories), ...(stages && { stages: roundAll(stages) }),
   };
 }

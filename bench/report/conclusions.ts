@@ -509,7 +509,7 @@ export function floorChecks(results: BenchResults, findings: readonly FloorFindi
         `${runtimeLabel(f)} ${scenarioName(f)}: ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : '–'} vs ${FLOOR_LABELS[f.floor]} ${formatRps(f.floorCell.summary.rps.median)} req/s`,
         f.overhead, { results, cells: [f.runtimeCell, f.floorCell] });
       // Below the target: the profiles say what the runtime spends beyond its floor.
-      const gap = gaps.find((g) => g.floor.profile.floor === f.floor && !f.persistent && g.runtime.profile.runtime === f.runtime &&
+      const gap = gaps.find((g) => g.floor.profile.floor === f.floor && (g.runtime.profile.persistent ?? false) === f.persistent && g.runtime.profile.runtime === f.runtime &&
         g.runtime.profile.entity === f.entity && g.runtime.profile.source === f.source && g.runtime.profile.operation === f.operation);
       if (checked.status !== 'fail' || !gap || gap.grown.length === 0) return checked;
       const why = `; profiled, it spends ${formatNumber(gap.extraPerRequest)} µs more per request than its floor, most in ${gap.grown.slice(0, 2).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)})`).join(' and ')}`;
@@ -626,7 +626,7 @@ export function tailChecks(results: BenchResults, profiles: readonly ProfileFind
     const ratio = p99 > 0 ? p50 / p99 : null;
     let scope = `${cell.id}: p50 ${formatMs(p50)} ms, p99 ${formatMs(p99)} ms (${p50 > 0 ? formatRatio(p99 / p50) : '–'} p50)`;
     if (ratio !== null && ratio < TAIL_TARGET.threshold) {
-      const gc = profiles.find((f) => !f.profile.floor && f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
+      const gc = profiles.find((f) => !f.profile.floor && !f.profile.persistent && f.profile.runtime === cell.runtime && f.profile.source === cell.source && f.profile.operation === cell.operation);
       if (gc && gc.busyPerRequest > 0) {
         const share = gc.perRequest.gc / gc.busyPerRequest;
         scope += `; garbage collection ${formatNumber(share * 100)}% of this runtime's CPU on products ${operationName(cell.operation)} from ${cell.source}` +
@@ -662,7 +662,7 @@ export function profileFindings(results: BenchResults): ProfileFinding[] {
     const ranked = BUSY_CATEGORIES.map((c) => ({ category: c, perRequest: perRequest[c], share: busy > 0 ? at(c) / busy : 0 })).sort((a, b) => b.perRequest - a.perRequest);
     const largest = busy > 0 && profile.requests > 0 ? ranked[0]! : null;
     const stages = profile.stages ? Object.fromEntries(BOOTSTRAP_STAGES.map((s) => [s, (profile.stages![s] ?? 0) / requests])) as Record<BootstrapStage, number> : null;
-    const what = profile.floor ? `${FLOOR_LABELS[profile.floor]} floor (of ${profile.runtime}), ${scenarioName(profile)}` : `${profile.runtime}, ${scenarioName(profile)}`;
+    const what = profile.floor ? `${FLOOR_LABELS[profile.floor]} floor (of ${profile.runtime}), ${scenarioName(profile)}` : `${runtimeLabel({ runtime: profile.runtime, persistent: profile.persistent ?? false })}, ${scenarioName(profile)}`;
     const pct = (v: number) => `${formatNumber(v * 100)}%`;
     let sentence = !largest
       ? `${what}: profiled, but no request or no busy sample was recorded.`
@@ -684,7 +684,7 @@ export function projectionShortfallSentences(targets: readonly TargetCheck[], pr
   return RUNTIMES.flatMap((runtime) => {
     const failed = targets.filter((t) => t.target === PROJECTION_TARGET.text && t.status === 'fail' && t.scope.startsWith(`${runtime} `));
     if (failed.length === 0) return [];
-    const of = (source: Source, operation: Operation) => profiles.find((f) => !f.profile.floor && f.profile.runtime === runtime && f.profile.source === source && f.profile.operation === operation);
+    const of = (source: Source, operation: Operation) => profiles.find((f) => !f.profile.floor && !f.profile.persistent && f.profile.runtime === runtime && f.profile.source === source && f.profile.operation === operation);
     const pairs = OPERATIONS.flatMap((operation) => {
       const [redis, db] = [of('redis', operation), of('db', operation)];
       return redis?.largest && db ? [{ operation, redis, db, largest: redis.largest }] : [];
@@ -714,13 +714,15 @@ export interface FloorGapFinding {
 /** Each floor profile against the runtime's profile of the same cell: the extra µs per request, by category. */
 export function floorGapFindings(profiles: readonly ProfileFinding[]): FloorGapFinding[] {
   return profiles.filter((f) => f.profile.floor).flatMap((floor) => {
-    const runtime = profiles.find((f) => !f.profile.floor && f.profile.runtime === floor.profile.runtime && f.profile.entity === floor.profile.entity &&
-      f.profile.source === floor.profile.source && f.profile.operation === floor.profile.operation);
+    // The FPM-like pool keeps its connections: it is the floor of fork with FORK_PERSISTENT=1.
+    const persistent = floor.profile.floor === 'fpm';
+    const runtime = profiles.find((f) => !f.profile.floor && (f.profile.persistent ?? false) === persistent && f.profile.runtime === floor.profile.runtime &&
+      f.profile.entity === floor.profile.entity && f.profile.source === floor.profile.source && f.profile.operation === floor.profile.operation);
     if (!runtime) return [];
     const extra = Object.fromEntries(BUSY_CATEGORIES.map((c) => [c, runtime.perRequest[c] - floor.perRequest[c]])) as Record<Category, number>;
     const grown = BUSY_CATEGORIES.map((c) => ({ category: c, extra: extra[c] })).filter((g) => g.extra > 0).sort((a, b) => b.extra - a.extra);
     const extraPerRequest = runtime.busyPerRequest - floor.busyPerRequest;
-    const sentence = `${runtime.profile.runtime} ${scenarioName(runtime.profile)}: ${formatNumber(runtime.busyPerRequest)} µs per request against ` +
+    const sentence = `${runtimeLabel({ runtime: runtime.profile.runtime, persistent })} ${scenarioName(runtime.profile)}: ${formatNumber(runtime.busyPerRequest)} µs per request against ` +
       `${formatNumber(floor.busyPerRequest)} on its floor (${FLOOR_LABELS[floor.profile.floor!]}), ${extraPerRequest >= 0 ? '+' : '−'}${formatNumber(Math.abs(extraPerRequest))} µs; ` +
       (grown.length === 0 ? 'no category grew.' : `the most added by ${grown.slice(0, 3).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)} µs)`).join(', ')}.`);
     return [{ runtime, floor, extra, extraPerRequest, grown, sentence }];

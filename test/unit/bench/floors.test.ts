@@ -152,6 +152,21 @@ describe('bench: floors and CPU attribution in the report', () => {
     expect(unprofiled.targets.find((t) => t.target === FLOOR_TARGETS[1].text)!.scope).to.not.include('profiled');
   });
 
+  it('compares the FPM-like floor with fork under FORK_PERSISTENT=1, not with the per-request bootstrap', () => {
+    const forkGet: CellProfile = { ...FORK_PROFILE, id: 'fork/products/redis/get', source: 'redis', operation: 'get', stages: undefined, requests: 100,
+      categories: { http: 2_000, mysql: 200_000, redis: 20_000, ipc: 4_000 } };
+    const persistentGet: CellProfile = { ...forkGet, id: 'fork/products/redis/get+persistent', persistent: true, categories: { http: 2_000, redis: 10_000, ipc: 5_000, metrics: 1_000 } };
+    const fpmGet: CellProfile = { ...forkGet, id: 'floor:fpm/products/redis/get', floor: 'fpm', categories: { http: 1_500, redis: 9_000, ipc: 3_000 } };
+    const results = { ...forged(), profiles: [forkGet, persistentGet, fpmGet] };
+    const { floorGaps, targets } = deriveConclusions(results);
+    expect(floorGaps.map((g) => [g.runtime.profile.id, g.floor.profile.id, g.extraPerRequest])).to.deep.equal([['fork/products/redis/get+persistent', 'floor:fpm/products/redis/get', 45]]);
+    expect(floorGaps[0]!.sentence).to.match(/^fork \(FORK_PERSISTENT=1\) products\/redis\/get: 180 µs per request against 135 on its floor \(FPM-like pool\), \+45 µs; the most added by IPC/);
+    // The forged persistent cell (3,000 req/s) is 0.75× its floor (4,000): the failing check names what the profiles add.
+    const persistentCheck = targets.find((t) => t.target === FLOOR_TARGETS[3].text)!;
+    expect([persistentCheck.status, persistentCheck.scope]).to.deep.equal(['fail',
+      'fork (FORK_PERSISTENT=1) products/redis/get: 3,000 vs FPM-like pool 4,000 req/s; profiled, it spends 45 µs more per request than its floor, most in IPC (fork&apos;s master ↔ children) (+20.0) and Redis driver (ioredis) (+10.0)'.replace('&apos;', "'")]);
+  });
+
   it('explains a runtime below "projection ≥ 2× MySQL" by what its profiled requests pay whatever the source', () => {
     const forkRedisGet: CellProfile = { ...FORK_PROFILE, id: 'fork/products/redis/get', source: 'redis', operation: 'get', requests: 100,
       categories: { http: 20_000, mysql: 900_000, redis: 300_000, ipc: 80_000, idle: 10_000 } };
