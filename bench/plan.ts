@@ -94,14 +94,17 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
   return cells;
 }
 
-/** The floor cells of the runtimes measured: products get and page of 50, from MySQL and from Redis. */
+/**
+ * The floor cells of the runtimes measured: every entity's get and page of 50, from MySQL and from Redis, so that
+ * every matrix cell has the fraction of the achievable rate it reaches.
+ */
 export function planFloorCells(scenarios: Scenarios, options: PlanOptions): CellPlan[] {
   return FLOOR_NAMES.filter((floor) => options.runtimes.includes(FLOOR_RUNTIME[floor])).flatMap((floor) =>
-    (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => {
+    scenarios.entities.flatMap((entity) => (['db', 'redis'] as const).flatMap((source) => (['get', 'list'] as const).map((operation) => {
       const runtime = FLOOR_RUNTIME[floor];
-      const cell = { ...plan('floor', runtime, FLOOR_ENTITY, source, operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery), floor };
+      const cell = { ...plan('floor', runtime, entity, source, operation, defaultWorkers(runtime, options), 'default', scenarios.listQuery), floor };
       return { ...cell, id: cellId(cell) };
-    })));
+    }))));
 }
 
 /** Products get and page of 50 from Redis on uws and express, once per data-path setting, one after the other. */

@@ -69,8 +69,9 @@ describe('bench: floors and CPU attribution in the report', () => {
     const options = { runtimes: ['uws', 'express'] as const, forkWorkers: 4, uwsWorkers: 2, sweep: false, reads: false };
     expect(planCells(scenarios, options).filter((c) => c.group === 'floor')).to.deep.equal([]);
     const floors = planCells(scenarios, { ...options, floors: true }).filter((c) => c.group === 'floor');
-    expect(floors.map((c) => c.id)).to.deep.equal(['uws', 'node-http', 'express'].flatMap((f) =>
-      ['db/get', 'db/list', 'redis/get', 'redis/list'].map((s) => `floor:${f}/products/${s}`)));
+    expect(floors.map((c) => c.id)).to.deep.equal(['uws', 'node-http', 'express'].flatMap((f) => scenarios.entities.flatMap((e) =>
+      ['db/get', 'db/list', 'redis/get', 'redis/list'].map((s) => `floor:${f}/${e}/${s}`))));
+    expect(scenarios.entities).to.deep.equal(['products', 'customers', 'orders']);
     expect(floors.find((c) => c.floor === 'uws')!.workers).to.equal(2);
     expect(floors.find((c) => c.floor === 'node-http')!.runtime).to.equal('express');
   });
