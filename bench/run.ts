@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type RuntimeSettings } from '../core/index.js';
+import { ConfigError, loadConfig, type Config, type RuntimeSettings } from '../core/index.js';
 import { findFreePort, launchRuntime, type LaunchedRuntime } from '../runtimes/launcher.js';
 import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
@@ -64,8 +64,10 @@ interface Checked {
 export class BenchRun {
   private readonly scenarios: Scenarios = loadScenarios();
   private readonly timing: Timing;
-  private readonly settings: RuntimeSettings = loadConfig().runtimes;
-  private readonly redisPrefix: string = loadConfig().redisPrefix;
+  /** The configuration read once: the runtimes' settings, the prefix of the JSON cells' key space, what the results record. */
+  private readonly config: Config = loadConfig();
+  private readonly settings: RuntimeSettings = this.config.runtimes;
+  private readonly redisPrefix: string = this.config.redisPrefix;
   private readonly driver: Driver = selectDriver();
   private readonly logDir: string;
   private readonly mode: 'quick' | 'full';
@@ -133,7 +135,7 @@ export class BenchRun {
   private selectCells(data: Record<EntityName, number>, ids: ReadonlyMap<string, readonly number[]>): CellPlan[] {
     const { quick, scale, only, runtimes, sweep, reads } = this.options;
     const planned = scale
-      ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products, { ids: ids.get('products') ?? [], dbMaxOffset: loadConfig().dbMaxOffset })
+      ? planScaleCells(this.scenarios, 'uws', this.settings.uwsWorkers, data.products, { ids: ids.get('products') ?? [], dbMaxOffset: this.config.dbMaxOffset })
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
         sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent, floors: this.options.floors ?? !quick,
@@ -275,7 +277,7 @@ export class BenchRun {
       settings: {
         connections: scenarios.connections, durationSec: timing.durationSec, warmupSec: timing.warmupSec, repeats: timing.repeats,
         forkWorkers: settings.forkWorkers, uwsWorkers: settings.uwsWorkers, forkPersistent: settings.forkPersistent,
-        dbMaxOffset: loadConfig().dbMaxOffset, redisAutoPipelining: loadConfig().redisAutoPipelining, projectionEncoding: loadConfig().projectionEncoding,
+        dbMaxOffset: this.config.dbMaxOffset, redisAutoPipelining: this.config.redisAutoPipelining, projectionEncoding: this.config.projectionEncoding,
       },
       preflight: { checked: run.checked.checked, problems: [...run.checked.problems] },
       cells: run.measured,

@@ -47,15 +47,17 @@ function entityRoutes({ type, plural, updatable }: EntityDefinition): Route[] {
   const getBodyStart = `{${JSON.stringify(type)}:`;
   const list = (source: 'db' | 'projection'): Handler => async (request, _params, app) => {
     const page = parsePageRequest(parseQuery(request.query), app.config);
-    const texts = source === 'projection' ? app.reads[type].projectionText : undefined;
+    const entity = app.reads[type];
+    const texts = source === 'projection' ? entity.projectionText : undefined;
     if (texts) return jsonText(200, pageBodyText(plural, page, await texts.listText(page)));
-    const reads = app.reads[type][source] as Application['reads']['product']['db'];
+    const reads = entity[source] as Application['reads']['product']['db'];
     return json(200, pageBody(plural, page, await reads.list(page)));
   };
   const get = (source: 'db' | 'projection'): Handler => async (_request, params, app) => {
-    const texts = source === 'projection' ? app.reads[type].projectionText : undefined;
+    const entity = app.reads[type];
+    const texts = source === 'projection' ? entity.projectionText : undefined;
     if (texts) return jsonText(200, `${getBodyStart}${await texts.getText(parseId(params.id))}}`);
-    const reads = app.reads[type][source] as Application['reads']['product']['db'];
+    const reads = entity[source] as Application['reads']['product']['db'];
     return json(200, { [type]: await reads.get(parseId(params.id)) });
   };
   const commands = (app: Application) => app.commands[type] as Partial<Application['commands']['product']>;
