@@ -59,13 +59,14 @@ async function timedRun(paths: readonly string[], connections: number, target: T
   let load: Awaited<ReturnType<Driver['run']>>;
   let server: SamplerResult;
   let timeline: Timeline | undefined;
+  const startedAt = new Date().toISOString();
   try {
     load = await target.driver.run({ baseUrl: target.url, paths, connections, durationSec });
   } finally {
     server = sampler.stop();
     timeline = await metrics?.stop();
   }
-  return { ...load, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, ...(timeline && { timeline }) };
+  return { ...load, startedAt, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, ...(timeline && { timeline }) };
 }
 
 /** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */
@@ -76,7 +77,46 @@ export async function measureRuns(paths: (seed: number) => readonly string[], co
   return runs;
 }
 
+/**
+ * One cell measured a repeat at a time, so that the bench can alternate the repeats of cells it compares
+ * (bench/turns.ts): `warmUp()` once, then `repeat()` `timing.repeats` times, then `cell()`.
+ */
+export class CellMeasurement {
+  private readonly runs: Run[] = [];
+
+  constructor(readonly plan: CellPlan, private readonly scenarios: Scenarios, private readonly timing: Timing, readonly target: Target) {}
+
+  private get connections(): number {
+    return this.plan.connections ?? this.scenarios.connections;
+  }
+
+  private paths(seed: number): string[] {
+    return pathsOf(this.plan, this.scenarios, this.target, seed);
+  }
+
+  async warmUp(): Promise<void> {
+    if (this.timing.warmupSec > 0) await timedRun(this.paths(0), this.connections, this.target, this.timing.warmupSec, false);
+  }
+
+  async repeat(): Promise<Run> {
+    const run = await timedRun(this.paths(this.runs.length + 1), this.connections, this.target, this.timing.durationSec, true);
+    this.runs.push(run);
+    return run;
+  }
+
+  get done(): boolean {
+    return this.runs.length >= this.timing.repeats;
+  }
+
+  cell(): Cell {
+    return { ...this.plan, runs: [...this.runs], summary: summarise(this.runs) };
+  }
+}
+
+/** A cell measured alone: warm-up, then its repeats one after the other. */
 export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
-  const runs = await measureRuns((seed) => pathsOf(cell, scenarios, target, seed), cell.connections ?? scenarios.connections, timing, target);
-  return { ...cell, runs, summary: summarise(runs) };
+  const measurement = new CellMeasurement(cell, scenarios, timing, target);
+  await measurement.warmUp();
+  while (!measurement.done) await measurement.repeat();
+  return measurement.cell();
 }

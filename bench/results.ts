@@ -36,6 +36,8 @@ export interface Run {
   readonly serverPeakRssMiB: number;
   /** CPU used by the load generator, in % of one core: it shares the machine with the server. */
   readonly driverCpuPct: number;
+  /** When the timed repeat started (absent in older files): the repeats of compared cells alternate (bench/turns.ts). */
+  readonly startedAt?: string;
   /** What the runtime's /metrics said during the run (schema 2; absent in older files and for the bare uWS baseline). */
   readonly timeline?: Timeline;
 }

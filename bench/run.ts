@@ -9,7 +9,8 @@ import { ConfigError, loadConfig, type Config, type RuntimeSettings } from '../c
 import { findFreePort, launchRuntime, type LaunchedRuntime } from '../runtimes/launcher.js';
 import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
-import { measureCell, measureRuns, summarise, type Target } from './measure.js';
+import { CellMeasurement, measureRuns, summarise } from './measure.js';
+import { planTurns } from './turns.js';
 import { FLOOR_ENTITY, planCells, planFloorCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
@@ -38,6 +39,8 @@ export interface BenchOptions {
   readonly only?: string;
   /** Seconds per timed repeat instead of the scenario's. */
   readonly durationSec?: number;
+  /** Timed repeats per cell instead of the scenario's (more repeats: steadier medians and paired ratios). */
+  readonly repeats?: number;
   /** Folder of the results file, the charts and the runtimes' logs. */
   readonly out: string;
   /** The report's path (default RESULTS.md, or RESULTS-quick.md beside the results for a quick run). */
@@ -46,7 +49,7 @@ export interface BenchOptions {
   readonly into?: string;
   /** The command line recorded in the results and shown in the report. */
   readonly command: string;
-  /** Told after each measured cell. */
+  /** Told after each timed repeat (`total`: cells × repeats). */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -76,7 +79,7 @@ export class BenchRun {
   constructor(private readonly options: BenchOptions) {
     this.mode = options.quick ? 'quick' : 'full';
     const timing = options.quick ? this.scenarios.quick : this.scenarios;
-    this.timing = options.durationSec === undefined ? timing : { ...timing, durationSec: options.durationSec };
+    this.timing = { ...timing, ...(options.durationSec !== undefined && { durationSec: options.durationSec }), ...(options.repeats !== undefined && { repeats: options.repeats }) };
     this.logDir = join(options.out, 'logs');
   }
 
@@ -107,8 +110,9 @@ export class BenchRun {
     return exitCode(measured);
   }
 
-  private launch(name: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
-    return findFreePort().then((port) => launchRuntime({ name, port, env, logFile: join(this.logDir, `${name}.log`) }));
+  /** A runtime on a free port, logging into `<logName>.log` (its own file when it runs beside another start of the same runtime). */
+  private launch(name: RuntimeName, env: Record<string, string>, logName: string = name): Promise<LaunchedRuntime> {
+    return findFreePort().then((port) => launchRuntime({ name, port, env, logFile: join(this.logDir, `${logName}.log`) }));
   }
 
   /** All runtimes up together; every endpoint answered alike (status, shape, identical bodies); the ids to request. */
@@ -165,33 +169,57 @@ export class BenchRun {
       `at ≥ ${DRIVER_BOUND.driverCpuPct}% of a core, is flagged driver-bound and its targets inconclusive`);
   }
 
-  /** The cells, grouped by the runtime start they need, one runtime running at a time. */
+  /**
+   * The cells, family by family (bench/turns.ts): the servers of a family started together, then round by round
+   * one timed repeat of each cell in turn, so that a runtime and its floors, or the settings of a knob, are
+   * measured seconds apart rather than minutes.
+   */
   private async measureCells(cells: readonly CellPlan[], ids: ReadonlyMap<string, readonly number[]>): Promise<Cell[]> {
     const measured: Cell[] = [];
-    const groups = new Map<string, CellPlan[]>();
-    for (const cell of cells) {
-      const key = `${cell.floor ? `floor:${cell.floor}` : cell.runtime} ${JSON.stringify(runtimeEnv(cell, this.redisPrefix))}`;
-      groups.set(key, [...(groups.get(key) ?? []), cell]);
-    }
-    for (const group of groups.values()) {
-      const first = group[0]!;
-      const env = runtimeEnv(first, this.redisPrefix);
-      const runtime = first.floor ? await this.launchFloor(first.floor, first.runtime, env) : await this.launch(first.runtime, env);
+    const total = cells.length * this.timing.repeats;
+    let done = 0;
+    for (const family of planTurns(cells, this.redisPrefix)) {
+      const servers = new Map<string, LaunchedRuntime>();
       try {
-        if (!first.floor) await waitForReadModel(runtime.url, env.REDIS_PREFIX ?? this.redisPrefix);
-        const target: Target = { driver: this.driver, url: runtime.url, pid: runtime.process.pid!, ids, metricsUrl: `${runtime.url}/metrics` };
-        for (const cell of group) {
-          await this.probe(runtime.url, cell, ids);
-          const result = await measureCell(cell, this.scenarios, this.timing, target);
-          measured.push(result);
-          this.options.onProgress?.(measured.length, cells.length);
-          process.stdout.write(`${formatCell(result, driverBoundReason(result, this.ceiling))}\n`);
+        for (const start of family.starts) servers.set(start.key, await this.startServer(start.cells[0]!));
+        const measurements = family.turns.map(({ start, cell }) => {
+          const server = servers.get(start.key)!;
+          return new CellMeasurement(cell, this.scenarios, this.timing, { driver: this.driver, url: server.url, pid: server.process.pid!, ids, metricsUrl: `${server.url}/metrics` });
+        });
+        for (let round = 0; round < this.timing.repeats; round++) {
+          for (const measurement of measurements) {
+            if (round === 0) {
+              await this.probe(measurement.target.url, measurement.plan, ids);
+              await measurement.warmUp();
+            }
+            await measurement.repeat();
+            this.options.onProgress?.(++done, total);
+            if (!measurement.done) continue;
+            const result = measurement.cell();
+            measured.push(result);
+            process.stdout.write(`${formatCell(result, driverBoundReason(result, this.ceiling))}\n`);
+          }
         }
       } finally {
-        await runtime.stop();
+        await Promise.all([...servers.values()].map((server) => server.stop()));
       }
     }
     return measured;
+  }
+
+  /** The server a cell is measured on (a runtime or a floor), started with the cell's environment and ready to time. */
+  private async startServer(cell: CellPlan): Promise<LaunchedRuntime> {
+    const env = runtimeEnv(cell, this.redisPrefix);
+    if (cell.floor) return this.launchFloor(cell.floor, cell.runtime, env);
+    const logName = cell.group === 'knobs' ? `${cell.runtime}-${cell.knob}` : cell.group === 'persistent' ? `${cell.runtime}-persistent` : cell.runtime;
+    const runtime = await this.launch(cell.runtime, env, logName);
+    try {
+      await waitForReadModel(runtime.url, env.REDIS_PREFIX ?? this.redisPrefix);
+      return runtime;
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
   }
 
   /** A floor server (bench/floors/), started by the launcher like a runtime; `runtime` is the runtime it is the floor of. */

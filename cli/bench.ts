@@ -23,6 +23,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       scale: { type: 'boolean', default: false },
       only: { type: 'string' },
       duration: { type: 'string' },
+      repeats: { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
       report: { type: 'string' },
       into: { type: 'string' },
@@ -32,9 +33,11 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   for (const r of runtimes) if (!isRuntimeName(r)) throw new ConfigError(`--runtimes: unknown runtime ${r}; use ${RUNTIME_NAMES.join(', ')}`);
   const durationSec = values.duration === undefined ? undefined : Number(values.duration);
   if (durationSec !== undefined && (!Number.isInteger(durationSec) || durationSec <= 0)) throw new ConfigError(`--duration: not a whole number of seconds: ${values.duration}`);
+  const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
+  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats <= 0)) throw new ConfigError(`--repeats: not a whole number of repeats above 0: ${values.repeats}`);
   return {
     quick: values.quick!, runtimes: runtimes as BenchOptions['runtimes'], sweep: values.sweep, reads: values.reads, floors: values.floors, profile: values.profile, knobs: values.knobs, profilesOnly: values['profiles-only'],
-    scale: values.scale!, only: values.only, durationSec, out: values.out!, report: values.report, into: values.into,
+    scale: values.scale!, only: values.only, durationSec, repeats, out: values.out!, report: values.report, into: values.into,
     // The Makefile names the target it runs (make bench also adds the scale cells in later steps).
     command: env.BENCH_COMMAND ?? `node dist/cli/bench.js ${argv.join(' ')}`.trim(),
   };
@@ -44,7 +47,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   runCli(async () => {
     const progress = createProgress();
     try {
-      return await new BenchRun({ ...benchOptions(process.argv.slice(2)), onProgress: (done, total) => progress.update('cells', done, total) }).run();
+      return await new BenchRun({ ...benchOptions(process.argv.slice(2)), onProgress: (done, total) => progress.update('repeats', done, total) }).run();
     } finally {
       progress.stop();
     }

@@ -452,6 +452,23 @@ export interface FloorFinding {
   readonly overhead: number | null;
   /** floor req/s ÷ bare uWS constant req/s: what the data source (and the floor's server model) costs. */
   readonly dataCost: number | null;
+  /** runtime ÷ floor round by round, when the two were measured in turns (bench/turns.ts); null otherwise. */
+  readonly roundRatios: readonly number[] | null;
+}
+
+/**
+ * `a` ÷ `b` repeat by repeat, when the two cells were measured in turns: as many repeats each, every repeat's
+ * start recorded, and each of `a`'s repeats started before the next of `b`'s (older files and cells measured
+ * one after the other give null: their repeats are not paired).
+ */
+export function roundRatios(a: Cell | undefined, b: Cell): number[] | null {
+  if (!a || a.runs.length === 0 || a.runs.length !== b.runs.length) return null;
+  const at = (cell: Cell, i: number) => Date.parse(cell.runs[i]?.startedAt ?? '');
+  for (let i = 0; i < a.runs.length; i++) {
+    if (Number.isNaN(at(a, i)) || Number.isNaN(at(b, i))) return null;
+    if (i + 1 < a.runs.length && (at(a, i + 1) < at(b, i) || at(b, i + 1) < at(a, i))) return null;
+  }
+  return a.runs.map((run, i) => run.rps / b.runs[i]!.rps);
 }
 
 /** Every floor cell with the runtime cells it is the floor of, measured in the same run. */
@@ -469,6 +486,7 @@ export function floorFindings(results: BenchResults): FloorFinding[] {
       floor: floorCell.floor!, entity: floorCell.entity, source: floorCell.source, operation: floorCell.operation, floorCell, runtime, persistent, runtimeCell: cell,
       overhead: ratioOf(cell?.summary.rps.median ?? null, floorRps),
       dataCost: ratioOf(floorRps, constant),
+      roundRatios: roundRatios(cell, floorCell),
     }));
   });
 }

@@ -142,7 +142,8 @@ function method(results: BenchResults): string[] {
       'so its CPU (in % of one core) is reported beside every result',
     `- **Load generator's ceiling**: ${driverCeilingText(results)}`,
     `- **Timing**: ${settings.durationSec} s per repeat after ${settings.warmupSec} s of warm-up, ${settings.repeats} repeat${settings.repeats === 1 ? '' : 's'} per cell; ` +
-      'req/s is the median of the repeats, with min–max beside it',
+      'req/s is the median of the repeats, with min–max beside it' +
+      (results.cells.some((c) => c.runs.some((r) => r.startedAt)) ? '; cells compared with each other (a runtime and its floors, the settings of a knob, the cells of one server start) take turns repeat by repeat' : ''),
     `- **Workers**: fork ${settings.forkWorkers} children (${settings.forkPersistent ? 'persistent connections' : 'connections opened per request'}), ` +
       `express 1 process, uws ${settings.uwsWorkers} worker threads`,
     `- **Data**: ${ENTITIES.map((e) => `${formatNumber(data[e])} ${e}`).join(', ')}`,
@@ -210,6 +211,13 @@ function persistentConnections(conclusions: Conclusions): string[] {
   return lines;
 }
 
+/** Ratios of paired repeats as min–max, or – when the cells were not measured in turns. */
+function roundsText(ratios: readonly number[] | null): string {
+  if (!ratios || ratios.length === 0) return '–';
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return sorted.length === 1 ? formatRatio(sorted[0]!) : `${formatRatio(sorted[0]!)}–${formatRatio(sorted[sorted.length - 1]!)}`;
+}
+
 function floors(results: BenchResults, conclusions: Conclusions, chart: ChartLink): string[] {
   const lines = ['## Floors: what each runtime reaches of the achievable', ''];
   const findings = conclusions.floors;
@@ -222,14 +230,19 @@ function floors(results: BenchResults, conclusions: Conclusions, chart: ChartLin
       'request over fork\'s IPC to children that keep their connections (fork\'s floor). **runtime ÷ floor** is what the framework and the application ' +
       `leave of the achievable rate; **floor ÷ constant** is what the read costs against the bare uWS constant${constant ? ` (${formatRps(constant)} req/s)` : ''}.`,
     '',
-    '| floor | scenario | floor req/s median (min–max) | floor ÷ constant | runtime | runtime req/s | runtime ÷ floor |',
-    '|---|---|---:|---:|---|---:|---:|',
+    findings.some((f) => f.roundRatios)
+      ? 'Each runtime and its floors were measured in turns, repeat by repeat, seconds apart (`bench/turns.ts`): **per round** gives ' +
+        'runtime ÷ floor for each pair of repeats (min–max), the noise the ratio carries on this machine.'
+      : 'These cells were measured one after the other, not in turns: **per round** is left out.',
+    '',
+    '| floor | scenario | floor req/s median (min–max) | floor ÷ constant | runtime | runtime req/s | runtime ÷ floor | per round |',
+    '|---|---|---:|---:|---|---:|---:|---:|',
     ...findings.map((f) => {
       const s = f.floorCell.summary;
       const bound = driverBoundReason(f.floorCell, driverCeiling(results)) !== null || (f.runtimeCell && driverBoundReason(f.runtimeCell, driverCeiling(results)) !== null);
       return `| ${FLOOR_LABELS[f.floor]} | ${scenarioName(f)} | ${formatRps(s.rps.median)} (${formatRps(s.rps.min)}–${formatRps(s.rps.max)}) | ` +
         `${f.dataCost === null ? '–' : formatRatio(f.dataCost)} | ${runtimeLabel(f)} | ${f.runtimeCell ? formatRps(f.runtimeCell.summary.rps.median) : 'not measured'} | ` +
-        `${f.overhead === null ? '–' : formatRatio(f.overhead)}${bound ? ' ⚠ driver-bound' : ''} |`;
+        `${f.overhead === null ? '–' : formatRatio(f.overhead)}${bound ? ' ⚠ driver-bound' : ''} | ${roundsText(f.roundRatios)} |`;
     }),
     '',
   );

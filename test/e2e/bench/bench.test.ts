@@ -83,3 +83,45 @@ describe('make bench-quick, end to end (one cell per runtime)', function () {
     for (const chart of charts) expect(existsSync(join(out, chart)), chart).to.equal(true);
   });
 });
+
+// A runtime and its floor take turns, repeat by repeat, on servers running side by side (bench/turns.ts).
+describe('make bench with floors: a runtime and its floor measured in turns', function () {
+  this.timeout(180_000);
+  let app: Application;
+  let out: string;
+  let run: { code: number | null; output: string };
+
+  before(async function () {
+    this.timeout(180_000);
+    app = await createTestApp();
+    await resetData(app);
+    await seedSmall(app);
+    out = mkdtempSync(join(tmpdir(), 'cqrs-bench-turns-'));
+    run = await runBench(['--quick', '--runtimes', 'uws', '--floors', '--only', 'products/redis/get', '--repeats', '2', '--duration', '1', '--out', out, '--report', join(out, 'RESULTS.md')]);
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it("alternates the runtime's repeats with its floor's: runtime, floor, runtime, floor", () => {
+    expect(run.code, run.output).to.equal(0);
+    const results = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8')) as BenchResults;
+    const runtime = results.cells.find((c) => c.id === 'uws/products/redis/get');
+    const floor = results.cells.find((c) => c.id === 'floor:uws/products/redis/get');
+    expect(runtime && floor, results.cells.map((c) => c.id).join(', ')).to.not.equal(undefined);
+    expect(runtime!.runs).to.have.length(2);
+    expect(floor!.runs).to.have.length(2);
+    const starts = [runtime!.runs[0], floor!.runs[0], runtime!.runs[1], floor!.runs[1]].map((r) => Date.parse(r!.startedAt!));
+    expect(starts.every((t) => Number.isFinite(t)), JSON.stringify(starts)).to.equal(true);
+    expect([...starts].sort((a, b) => a - b)).to.deep.equal(starts);
+    for (const cell of [runtime!, floor!]) expect(cell.summary.errors + cell.summary.non2xx, cell.id).to.equal(0);
+  });
+
+  it('reports runtime ÷ floor round by round beside the ratio of the medians', () => {
+    const report = readFileSync(join(out, 'RESULTS.md'), 'utf8');
+    expect(report).to.include('measured in turns, repeat by repeat');
+    const row = report.split('\n').find((line) => line.startsWith('| raw uWS | products/redis/get |'));
+    expect(row, report).to.not.equal(undefined);
+    expect(row!.split('|').map((c) => c.trim())[8]).to.match(/^\d+(\.\d+)?×–\d+(\.\d+)?×$|^\d+(\.\d+)?×$/);
+  });
+});

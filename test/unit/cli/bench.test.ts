@@ -39,11 +39,14 @@ describe('the bench as a library, its entry points in cli/', () => {
     expect(options.command).to.equal('node dist/cli/bench.js --quick --runtimes uws,fork --only products/redis/get --duration 6');
     expect(benchOptions(['--quick'], { BENCH_COMMAND: 'make bench-quick' }).command).to.equal('make bench-quick');
     expect(benchOptions(['--knobs', '--profiles-only', '--into', 'bench/results/full.json'], {})).to.deep.include({ knobs: true, profilesOnly: true, into: 'bench/results/full.json' });
+    expect(benchOptions(['--repeats', '5'], {}).repeats).to.equal(5);
+    expect(benchOptions([], {}).repeats).to.equal(undefined);
   });
 
   it('cli/bench.ts refuses an unknown runtime or a duration that is not whole seconds', () => {
     expect(() => benchOptions(['--runtimes', 'uws,php'], {})).to.throw(ConfigError, /--runtimes: unknown runtime php/);
     expect(() => benchOptions(['--duration', '1.5'], {})).to.throw(ConfigError, /--duration: not a whole number of seconds: 1.5/);
+    for (const bad of ['0', '-2', '2.5', 'three']) expect(() => benchOptions([`--repeats=${bad}`], {}), bad).to.throw(ConfigError, new RegExp(`--repeats: not a whole number of repeats above 0: ${bad}`));
   });
 
   it('the Makefile runs the bench and the load tests from cli/', () => {
