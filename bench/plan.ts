@@ -28,7 +28,7 @@ export const FLOOR_NAMES: readonly FloorName[] = ['uws', 'node-http', 'express',
 export const FLOOR_ENTITY: EntityName = 'products';
 
 /** The data-path settings compared, in the order they are measured and reported; each against `baseline`. */
-export const DATA_PATH_KNOBS: readonly DataPathKnob[] = ['baseline', 'auto-pipelining', 'json-encoding'];
+export const DATA_PATH_KNOBS: readonly DataPathKnob[] = ['baseline', 'auto-pipelining', 'json-encoding', 'both'];
 /** The runtimes whose data path the knobs are measured on (fork's per-request bootstrap would drown them). */
 export const KNOB_RUNTIMES: readonly RuntimeName[] = ['uws', 'express'];
 
@@ -162,9 +162,11 @@ export function planScaleCells(scenarios: Scenarios, runtime: RuntimeName, worke
 export function runtimeEnv(cell: CellPlan, redisPrefix: string): Record<string, string> {
   const env: Record<string, string> = { PROJECTION_READS: cell.readMode };
   if (cell.group === 'knobs') {
-    env.REDIS_AUTO_PIPELINING = cell.knob === 'auto-pipelining' ? '1' : '0';
-    env.PROJECTION_ENCODING = cell.knob === 'json-encoding' ? 'json' : 'msgpack';
-    if (cell.knob === 'json-encoding') env.REDIS_PREFIX = jsonEncodingPrefix(redisPrefix);
+    const pipelined = cell.knob === 'auto-pipelining' || cell.knob === 'both';
+    const json = cell.knob === 'json-encoding' || cell.knob === 'both';
+    env.REDIS_AUTO_PIPELINING = pipelined ? '1' : '0';
+    env.PROJECTION_ENCODING = json ? 'json' : 'msgpack';
+    if (json) env.REDIS_PREFIX = jsonEncodingPrefix(redisPrefix);
   }
   if (cell.runtime === 'fork') env.FORK_WORKERS = String(cell.workers);
   if (cell.group === 'persistent') env.FORK_PERSISTENT = '1';

@@ -99,9 +99,10 @@ export type FloorName = 'uws' | 'node-http' | 'express' | 'fpm';
 /**
  * The data path's own settings, measured beside each other on the same cell: `baseline` (no auto-pipelining,
  * msgpack), `auto-pipelining` (REDIS_AUTO_PIPELINING=1) and `json-encoding` (PROJECTION_ENCODING=json, under a
- * REDIS_PREFIX of its own). Each sets both knobs explicitly, so the comparison holds whatever the defaults are.
+ * REDIS_PREFIX of its own), and `both` (the two together: do they add up?). Each sets both knobs explicitly, so the
+ * comparison holds whatever the defaults are.
  */
-export type DataPathKnob = 'baseline' | 'auto-pipelining' | 'json-encoding';
+export type DataPathKnob = 'baseline' | 'auto-pipelining' | 'json-encoding' | 'both';
 
 export interface Cell {
   /** e.g. `uws/products/redis/get`, with `@w8` for a sweep point and `~original` for a read mode. */

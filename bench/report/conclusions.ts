@@ -544,13 +544,18 @@ export interface KnobFinding {
   readonly operation: Operation;
   readonly baseline: Cell;
   /** Each other setting against the baseline: req/s ÷ baseline req/s, and p99 ÷ baseline p99. */
-  readonly knobs: readonly { readonly knob: Exclude<DataPathKnob, 'baseline'>; readonly cell: Cell; readonly ratio: number | null; readonly p99Ratio: number | null }[];
+  readonly knobs: readonly {
+    readonly knob: Exclude<DataPathKnob, 'baseline'>; readonly cell: Cell; readonly ratio: number | null; readonly p99Ratio: number | null;
+    /** req/s ÷ baseline req/s repeat by repeat, when the settings took turns (bench/turns.ts); null otherwise. */
+    readonly roundRatios: readonly number[] | null;
+  }[];
 }
 
 export const KNOB_LABELS: Readonly<Record<DataPathKnob, string>> = {
   baseline: 'baseline (no auto-pipelining, msgpack)',
   'auto-pipelining': 'REDIS_AUTO_PIPELINING=1',
   'json-encoding': 'PROJECTION_ENCODING=json',
+  both: 'both together',
 };
 
 /** The `knobs` cells, each setting against the baseline of the same runtime and operation. */
@@ -565,6 +570,7 @@ export function knobFindings(results: BenchResults): KnobFinding[] {
         knob: cell.knob as Exclude<DataPathKnob, 'baseline'>, cell,
         ratio: ratioOf(cell.summary.rps.median, baseline.summary.rps.median),
         p99Ratio: ratioOf(cell.summary.p99, baseline.summary.p99),
+        roundRatios: roundRatios(cell, baseline),
       })),
     };
   });
@@ -611,6 +617,19 @@ export function knobSentences(findings: readonly KnobFinding[], defaults: BenchR
       (beyond.length === 0
         ? `nowhere above ${formatRatio(ENCODING_SWITCH_RATIO)}, so msgpack stays the default stored format.`
         : `above ${formatRatio(ENCODING_SWITCH_RATIO)} on ${beyond.map((r) => knobCellName(r.finding)).join(', ')}: ${ENCODING_DECISION}`));
+  }
+  const both = ratiosOf(findings, 'both');
+  if (both.length > 0) {
+    // Do the two add up? Compared with the better of the two alone on the same cell.
+    const gains = both.flatMap(({ finding, ratio }) => {
+      const alone = finding.knobs.filter((k) => k.knob !== 'both' && k.ratio !== null).map((k) => k.ratio!);
+      return alone.length > 0 ? [{ finding, ratio, over: ratio / Math.max(...alone) }] : [];
+    });
+    const best = both.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const tails = findings.flatMap((f) => f.knobs.filter((k) => k.knob === 'both' && k.p99Ratio !== null).map((k) => k.p99Ratio!));
+    sentences.push(`Both together: ${formatRatio(median(both.map((r) => r.ratio)))} the baseline (median of ${both.length} cell${both.length === 1 ? '' : 's'}), best ${formatRatio(best.ratio)} on ${knobCellName(best.finding)}` +
+      (gains.length > 0 ? `; ${formatRatio(median(gains.map((g) => g.over)))} the better of the two alone (median): ${median(gains.map((g) => g.over)) > 1 ? 'they add up' : 'they do not add up'}` : '') +
+      (tails.length > 0 ? `; p99 ${formatRatio(median(tails))} the baseline's (median).` : '.'));
   }
   return sentences;
 }

@@ -16,15 +16,18 @@ function knobCell(base: Cell, knob: DataPathKnob, rps: number, driverCpuPct = 40
   };
 }
 
-/** Knob cells for uws and express, products get and list: rates per setting [baseline, auto-pipelining, json-encoding]. */
-function forged(rates: Record<string, readonly [number, number, number]>, settings: Partial<BenchResults['settings']> = {}): BenchResults {
+/** Knob cells for uws and express, products get and list: rates per setting [baseline, auto-pipelining, json-encoding, both?]. */
+function forged(rates: Record<string, readonly [number, number, number, number?]>, settings: Partial<BenchResults['settings']> = {}): BenchResults {
   const results = sample();
-  const cells = Object.entries(rates).flatMap(([id, [baseline, pipelined, json]]) => {
+  const cells = Object.entries(rates).flatMap(([id, [baseline, pipelined, json, both]]) => {
     const base = cellOf(results, id);
-    return [knobCell(base, 'baseline', baseline), knobCell(base, 'auto-pipelining', pipelined), knobCell(base, 'json-encoding', json)];
+    return [knobCell(base, 'baseline', baseline), knobCell(base, 'auto-pipelining', pipelined), knobCell(base, 'json-encoding', json),
+      ...(both === undefined ? [] : [knobCell(base, 'both', both)])];
   });
   return { ...results, settings: { ...results.settings, ...settings }, cells: [...results.cells, ...cells] };
 }
+
+const DATA_PATH_ORDER: readonly DataPathKnob[] = ['baseline', 'auto-pipelining', 'json-encoding'];
 
 const RATES = {
   'uws/products/redis/get': [20_000, 18_000, 25_000],
@@ -54,6 +57,17 @@ describe("bench: the data path's knobs in the report", () => {
     const tailWorse = winning.map((f) => ({ ...f, knobs: f.knobs.map((k) => (k.knob === 'auto-pipelining' ? { ...k, p99Ratio: 2.5 } : k)) }));
     expect(knobSentences(tailWorse, { ...sample().settings, redisAutoPipelining: false }).join('\n'))
       .to.include("p99 2.50× the baseline's (median), so it does not win (its p99 is above 1.20× the baseline's); REDIS_AUTO_PIPELINING is off by default in this run.");
+  });
+
+  it('says whether the two knobs add up: both together against the better of the two alone on the same cell', () => {
+    const adding = knobSentences(knobFindings(forged({ 'uws/products/redis/get': [20_000, 22_000, 24_000, 30_000], 'uws/products/redis/list': [5_000, 5_000, 8_000, 9_200] })), sample().settings).join('\n');
+    // get: 1.50× the baseline, 1.25× the better alone (JSON); list: 1.84×, 1.15×.
+    expect(adding).to.include('Both together: 1.67× the baseline (median of 2 cells), best 1.84× on uws products page of 50; 1.20× the better of the two alone (median): they add up; p99 1.00× the baseline\'s (median).');
+    const not = knobSentences(knobFindings(forged({ 'uws/products/redis/get': [20_000, 22_000, 24_000, 21_600] })), sample().settings).join('\n');
+    expect(not).to.include('0.90× the better of the two alone (median): they do not add up');
+    const check = knobCheck(forged({ ...RATES, 'uws/products/redis/get': [20_000, 22_000, 23_000, 26_000] }), knobFindings(forged({ ...RATES, 'uws/products/redis/get': [20_000, 22_000, 23_000, 26_000] })));
+    expect([check.status, check.ratio]).to.deep.equal(['pass', 1.3]);
+    expect(check.scope).to.include('both together 26,000 vs baseline 20,000');
   });
 
   it('keeps msgpack unless JSON wins by more than 1.3×, and gives the reason when it does', () => {
@@ -88,6 +102,25 @@ describe("bench: the data path's knobs in the report", () => {
     expect(section).to.include('![The data path\'s knobs](charts/data-path-knobs.svg)');
     expect(charts['data-path-knobs.svg']).to.include('PROJECTION_ENCODING=json');
     expect(markdown).to.include(`**${KNOB_TARGET.text}**`);
+  });
+
+  it('gives each setting against the baseline per round when the settings took turns, and not otherwise', () => {
+    const results = forged(RATES);
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 21, 0, s)).toISOString();
+    const turn = (c: Cell) => DATA_PATH_ORDER.indexOf(c.knob!);
+    // Two rounds: the baseline steady, the other settings 0.9× then 1.1× their median, each repeat 5 s after the previous setting's.
+    const cells = results.cells.map((c) => (c.id.startsWith('uws/products/redis/list[') ? {
+      ...c, runs: [0, 1].map((round) => ({ ...c.runs[0]!, rps: c.summary.rps.median * (c.knob === 'baseline' ? 1 : round ? 1.1 : 0.9), startedAt: at(round * 30 + turn(c) * 5) })),
+    } : c));
+    const section = (r: BenchResults) => {
+      const { markdown } = renderReport(r, { chartsDir: 'charts', resultsFile: 'sample.json' });
+      const start = markdown.indexOf("### The data path's own knobs");
+      return markdown.slice(start, markdown.indexOf('\n## ', start));
+    };
+    expect(section({ ...results, cells })).to.include('| uws products page of 50 from redis | 5,000 | 4,500 (0.90×; per round 0.81×–0.99×) | 8,000 (1.60×; per round 1.44×–1.76×) |');
+    // The same repeats one setting after the other: no pairs.
+    const sequential = cells.map((c) => (c.id.startsWith('uws/products/redis/list[') ? { ...c, runs: c.runs.map((r, i) => ({ ...r, startedAt: at(turn(c) * 30 + i * 5) })) } : c));
+    expect(section({ ...results, cells: sequential })).to.include('| uws products page of 50 from redis | 5,000 | 4,500 (0.90×) | 8,000 (1.60×) |');
   });
 
   it('without knob cells, says they were not measured', () => {

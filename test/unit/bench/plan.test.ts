@@ -66,7 +66,7 @@ describe("bench plan: the data path's knobs", () => {
   it('measures products get and page from redis on uws and express, once per setting, never on fork', () => {
     const knobs = planCells(scenarios, { ...options, knobs: true }).filter((c) => c.group === 'knobs');
     expect(knobs.map((c) => c.id)).to.deep.equal(['uws', 'express'].flatMap((r) => ['get', 'list'].flatMap((op) =>
-      ['baseline', 'auto-pipelining', 'json-encoding'].map((k) => `${r}/products/redis/${op}[${k}]`))));
+      ['baseline', 'auto-pipelining', 'json-encoding', 'both'].map((k) => `${r}/products/redis/${op}[${k}]`))));
     expect(knobs.every((c) => c.source === 'redis' && c.readMode === 'default')).to.equal(true);
     expect(knobs.find((c) => c.operation === 'list')!.listQuery).to.equal(scenarios.listQuery);
     expect(planCells(scenarios, options).some((c) => c.group === 'knobs')).to.equal(false);
@@ -78,5 +78,6 @@ describe("bench plan: the data path's knobs", () => {
     expect(env('baseline')).to.include({ REDIS_AUTO_PIPELINING: '0', PROJECTION_ENCODING: 'msgpack' }).and.not.have.property('REDIS_PREFIX');
     expect(env('auto-pipelining')).to.include({ REDIS_AUTO_PIPELINING: '1', PROJECTION_ENCODING: 'msgpack' }).and.not.have.property('REDIS_PREFIX');
     expect(env('json-encoding')).to.include({ REDIS_AUTO_PIPELINING: '0', PROJECTION_ENCODING: 'json', REDIS_PREFIX: 'bench:json:' });
+    expect(env('both')).to.include({ REDIS_AUTO_PIPELINING: '1', PROJECTION_ENCODING: 'json', REDIS_PREFIX: 'bench:json:' });
   });
 });

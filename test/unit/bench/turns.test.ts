@@ -46,8 +46,8 @@ describe('bench turns: compared cells measured in turns', () => {
 
   it("alternates a knob's settings on the same read, each on a start of its own", () => {
     const knobs = family('knobs:uws');
-    expect(knobs.starts).to.have.length(3);
-    expect(ids(knobs)).to.deep.equal(['get', 'list'].flatMap((op) => ['baseline', 'auto-pipelining', 'json-encoding'].map((k) => `uws/products/redis/${op}[${k}]`)));
+    expect(knobs.starts).to.have.length(4);
+    expect(ids(knobs)).to.deep.equal(['get', 'list'].flatMap((op) => ['baseline', 'auto-pipelining', 'json-encoding', 'both'].map((k) => `uws/products/redis/${op}[${k}]`)));
   });
 
   it('leaves what is not compared across starts alone: each sweep point and read mode is a family of one start', () => {
