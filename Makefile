@@ -8,7 +8,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
 
 .PHONY: help install build dashboards services migrate migrate-status migration seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
-        rebuild-original verify-projections prepare-bench bench bench-quick $(K6_TARGETS) \
+        rebuild-original verify-projections prepare-bench bench bench-quick report $(K6_TARGETS) \
         test test-unit test-integration clean compare-builds observe observe-down
 
 help: ## list the targets
@@ -90,6 +90,9 @@ bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS
 	  $(NODE) dist/cli/bench.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
 	done
 	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
+
+report: build ## render RESULTS.md again from bench/results/full.json, measuring nothing (after a change to bench/report/)
+	$(NODE) dist/cli/report.js
 
 bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
 	BENCH_COMMAND="make bench-quick" $(NODE) dist/cli/bench.js --quick

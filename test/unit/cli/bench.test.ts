@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchOptions } from '../../../cli/bench.js';
 import { ConfigError } from '../../../core/config.js';
+import { renderReport } from '../../../bench/report/markdown.js';
+import { sample, SAMPLE_PATH } from '../../support/benchSample.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -54,5 +56,26 @@ describe('the bench as a library, its entry points in cli/', () => {
     expect(makefile).to.contain('$(NODE) dist/cli/bench.js --quick').and.contain('$(NODE) dist/cli/loadtest.js');
     expect(makefile).to.not.match(/dist\/bench\/(run|loadtest)\.js/);
     expect(existsSync(join(ROOT, 'dist/cli/bench.js')) && existsSync(join(ROOT, 'dist/cli/loadtest.js'))).to.equal(true);
+  });
+
+  it('cli/report.ts renders the report again from a results file, measuring nothing; a missing file is one clear line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cqrs-report-'));
+    try {
+      const results = join(dir, 'full.json');
+      copyFileSync(SAMPLE_PATH, results);
+      const report = join(dir, 'RESULTS.md');
+      const run = spawnSync(process.execPath, [join(ROOT, 'dist/cli/report.js'), '--results', results, '--report', report], { encoding: 'utf8' });
+      expect(run.status, run.stderr).to.equal(0);
+      expect(run.stdout).to.include(`report: ${report} rendered from ${results}`);
+      // The text the bench writes for that file, its charts beside the results.
+      const { markdown, charts } = renderReport(sample(), { chartsDir: 'charts', resultsFile: 'full.json' });
+      expect(readFileSync(report, 'utf8')).to.equal(markdown);
+      expect(readdirSync(join(dir, 'charts')).sort()).to.deep.equal(Object.keys(charts).sort());
+      const missing = spawnSync(process.execPath, [join(ROOT, 'dist/cli/report.js'), '--results', join(dir, 'none.json'), '--report', report], { encoding: 'utf8' });
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr.trim()).to.equal(`error: --results: no results file at ${join(dir, 'none.json')} (make bench writes bench/results/full.json)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
