@@ -31,6 +31,8 @@ export const GC_TAIL_SHARE = 0.1;
  * default applies to every request, so a tail doubled on one cell is not averaged away by flat tails elsewhere.
  */
 export const KNOB_TAIL_TOLERANCE = 1.2;
+/** Both knobs together add up when they serve more than this times the better of the two alone (below: within this machine's noise). */
+export const KNOBS_ADD_UP = 1.05;
 /** JSON encoding replaces msgpack as the default only when it wins by more than this (the stored format is the project's). */
 export const ENCODING_SWITCH_RATIO = 1.3;
 export const FLAT_COST_TARGET = { text: 'cost per request flat (±20%) from the smallest to the largest data set (slower ÷ faster req/s)', threshold: 0.8 } as const;
@@ -632,7 +634,7 @@ export function knobSentences(findings: readonly KnobFinding[], defaults: BenchR
     const best = both.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const tails = findings.flatMap((f) => f.knobs.filter((k) => k.knob === 'both' && k.p99Ratio !== null).map((k) => k.p99Ratio!));
     sentences.push(`Both together: ${formatRatio(median(both.map((r) => r.ratio)))} the baseline (median of ${both.length} cell${both.length === 1 ? '' : 's'}), best ${formatRatio(best.ratio)} on ${knobCellName(best.finding)}` +
-      (gains.length > 0 ? `; ${formatRatio(median(gains.map((g) => g.over)))} the better of the two alone (median): ${median(gains.map((g) => g.over)) > 1 ? 'they add up' : 'they do not add up'}` : '') +
+      (gains.length > 0 ? `; ${formatRatio(median(gains.map((g) => g.over)))} the better of the two alone (median): ${median(gains.map((g) => g.over)) > KNOBS_ADD_UP ? 'they add up' : 'they do not add up'}` : '') +
       (tails.length > 0 ? `; p99 ${formatRatio(median(tails))} the baseline's (median).` : '.'));
   }
   return sentences;
