@@ -97,6 +97,21 @@ describe("bench: the data path's knobs in the report", () => {
     expect(knobCheck(sample(), knobFindings(sample())).status).to.equal('not measured');
   });
 
+  it("explains a failing knob target by what each knob acts on in the uws get's profile", () => {
+    const failing = forged({ ...RATES, 'uws/products/redis/get': [20_000, 21_000, 22_000] });
+    const profile: CellProfile = {
+      id: 'uws/products/redis/get', runtime: 'uws', entity: 'products', source: 'redis', operation: 'get', workers: 2, requests: 1000, durationSec: 4, profiles: 3,
+      categories: { http: 16_000, redis: 25_000, msgpack: 2_000, json: 1_000, pipeline: 2_000, idle: 40_000 },
+    };
+    const checked = knobCheck(failing, knobFindings(failing), profileFindings({ ...failing, profiles: [profile] }));
+    expect(checked.status).to.equal('fail');
+    expect(checked.scope).to.include('; profiled, a uws get spends 46 µs per request: msgpack decoding (msgpackr) and JSON serialisation (JSON.stringify/parse) 3.0 µs (7%, ' +
+      'what JSON encoding removes), Redis driver (ioredis) 25.0 µs (54%, what auto-pipelining batches into fewer writes and reads); the largest part is Redis driver (ioredis)');
+    // A passing check, or no profile: nothing added.
+    expect(knobCheck(forged(RATES), knobFindings(forged(RATES)), profileFindings({ ...failing, profiles: [profile] })).scope).to.not.include('profiled');
+    expect(knobCheck(failing, knobFindings(failing)).scope).to.not.include('profiled');
+  });
+
   it('renders the table, the chart and the sentences under the slow-Redis finding', () => {
     const { markdown, charts } = renderReport(forged(RATES), { chartsDir: 'charts', resultsFile: 'sample.json' });
     const start = markdown.indexOf("### The data path's own knobs");
