@@ -69,30 +69,16 @@ async function timedRun(paths: readonly string[], connections: number, target: T
   return { ...load, startedAt, serverCpuPct: server.cpuPct, serverPeakRssMiB: server.peakRssMiB, ...(timeline && { timeline }) };
 }
 
-/** Warm-up (discarded), then `repeats` timed runs; `paths(seed)` gives each run its request paths. */
-export async function measureRuns(paths: (seed: number) => readonly string[], connections: number, timing: Timing, target: Target): Promise<Run[]> {
-  if (timing.warmupSec > 0) await timedRun(paths(0), connections, target, timing.warmupSec, false);
-  const runs: Run[] = [];
-  for (let i = 0; i < timing.repeats; i++) runs.push(await timedRun(paths(i + 1), connections, target, timing.durationSec, true));
-  return runs;
-}
-
 /**
- * One cell measured a repeat at a time, so that the bench can alternate the repeats of cells it compares
- * (bench/turns.ts): `warmUp()` once, then `repeat()` `timing.repeats` times, then `cell()`.
+ * The timed runs of one load, a repeat at a time, so that the bench can alternate the repeats of what it compares
+ * (bench/turns.ts): `warmUp()` once (discarded), then `repeat()` until `done`. `paths(seed)` gives each run its
+ * request paths.
  */
-export class CellMeasurement {
-  private readonly runs: Run[] = [];
+export class RunSeries {
+  readonly runs: Run[] = [];
 
-  constructor(readonly plan: CellPlan, private readonly scenarios: Scenarios, private readonly timing: Timing, readonly target: Target) {}
-
-  private get connections(): number {
-    return this.plan.connections ?? this.scenarios.connections;
-  }
-
-  private paths(seed: number): string[] {
-    return pathsOf(this.plan, this.scenarios, this.target, seed);
-  }
+  constructor(private readonly paths: (seed: number) => readonly string[], private readonly connections: number,
+    private readonly timing: Timing, readonly target: Target) {}
 
   async warmUp(): Promise<void> {
     if (this.timing.warmupSec > 0) await timedRun(this.paths(0), this.connections, this.target, this.timing.warmupSec, false);
@@ -108,6 +94,25 @@ export class CellMeasurement {
     return this.runs.length >= this.timing.repeats;
   }
 
+  /** The warm-up, then every repeat, one after the other. */
+  async measure(): Promise<Run[]> {
+    await this.warmUp();
+    while (!this.done) await this.repeat();
+    return this.runs;
+  }
+}
+
+/** Warm-up, then `repeats` timed runs one after the other. */
+export function measureRuns(paths: (seed: number) => readonly string[], connections: number, timing: Timing, target: Target): Promise<Run[]> {
+  return new RunSeries(paths, connections, timing, target).measure();
+}
+
+/** A cell's runs: its request paths and connections, and the cell with its summary once they are done. */
+export class CellMeasurement extends RunSeries {
+  constructor(readonly plan: CellPlan, scenarios: Scenarios, timing: Timing, target: Target) {
+    super((seed) => pathsOf(plan, scenarios, target, seed), plan.connections ?? scenarios.connections, timing, target);
+  }
+
   cell(): Cell {
     return { ...this.plan, runs: [...this.runs], summary: summarise(this.runs) };
   }
@@ -116,7 +121,6 @@ export class CellMeasurement {
 /** A cell measured alone: warm-up, then its repeats one after the other. */
 export async function measureCell(cell: CellPlan, scenarios: Scenarios, timing: Timing, target: Target): Promise<Cell> {
   const measurement = new CellMeasurement(cell, scenarios, timing, target);
-  await measurement.warmUp();
-  while (!measurement.done) await measurement.repeat();
+  await measurement.measure();
   return measurement.cell();
 }

@@ -330,7 +330,7 @@ export class BenchRun {
     // Schema 2 only adds fields: an older file with newer cells is a schema-2 file.
     writeFileSync(file, `${JSON.stringify({ ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }), ...(profiles && { profiles }) }, null, 2)}\n`);
     const report = this.options.report ?? 'RESULTS.md';
-    await writeReport(file, report, relative(dirname(report), join(dirname(file), 'charts')));
+    await writeReport(file, report);
     return report;
   }
 }

@@ -26,7 +26,7 @@ export interface Family {
  * of a runtime together; everything else alone with its own start.
  */
 function familyOf(cell: CellPlan, startKey: string, persistentPlanned: boolean): string {
-  if (cell.group === 'matrix') return cell.runtime === 'fork' ? 'fork' : cell.runtime;
+  if (cell.group === 'matrix') return cell.runtime;
   if (cell.group === 'persistent') return 'fork+persistent';
   if (cell.group === 'floor') return cell.runtime === 'fork' ? (persistentPlanned ? 'fork+persistent' : 'fork') : cell.runtime;
   if (cell.group === 'knobs') return `knobs:${cell.runtime}`;

@@ -376,6 +376,11 @@ function check(target: string, threshold: number, scope: string, ratio: number |
   return { target, scope, ratio, threshold, status, sentence };
 }
 
+/** A failing check with the reason the profiles give for it, in its scope and after its verdict. */
+function explainFailure(checked: TargetCheck, why: string): TargetCheck {
+  return { ...checked, scope: checked.scope + why, sentence: checked.sentence.replace(/, fail\.$/, `, fail${why}.`) };
+}
+
 /** uws products get from Redis against the bare uWS constant of the same run. */
 export function bareUwsCheck(results: BenchResults): TargetCheck {
   const baseline = results.baselines?.uwsConstant;
@@ -535,8 +540,8 @@ export function floorChecks(results: BenchResults, findings: readonly FloorFindi
       const gap = gaps.find((g) => g.floor.profile.floor === f.floor && (g.runtime.profile.persistent ?? false) === f.persistent && g.runtime.profile.runtime === f.runtime &&
         g.runtime.profile.entity === f.entity && g.runtime.profile.source === f.source && g.runtime.profile.operation === f.operation);
       if (checked.status !== 'fail' || !gap || gap.grown.length === 0) return checked;
-      const why = `; profiled, it spends ${formatNumber(gap.extraPerRequest)} µs more per request than its floor, most in ${gap.grown.slice(0, 2).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)})`).join(' and ')}`;
-      return { ...checked, scope: checked.scope + why, sentence: checked.sentence.replace(/, fail\.$/, `, fail${why}.`) };
+      return explainFailure(checked, `; profiled, it spends ${formatNumber(gap.extraPerRequest)} µs more per request than its floor, most in ` +
+        `${gap.grown.slice(0, 2).map((g) => `${CATEGORY_LABELS[g.category]} (+${formatNumber(g.extra, 1)})`).join(' and ')}`);
     });
   });
 }
@@ -629,12 +634,13 @@ export function knobSentences(findings: readonly KnobFinding[], defaults: BenchR
     // Do the two add up? Compared with the better of the two alone on the same cell.
     const gains = both.flatMap(({ finding, ratio }) => {
       const alone = finding.knobs.filter((k) => k.knob !== 'both' && k.ratio !== null).map((k) => k.ratio!);
-      return alone.length > 0 ? [{ finding, ratio, over: ratio / Math.max(...alone) }] : [];
+      return alone.length > 0 ? [ratio / Math.max(...alone)] : [];
     });
+    const gain = gains.length > 0 ? median(gains) : null;
     const best = both.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const tails = findings.flatMap((f) => f.knobs.filter((k) => k.knob === 'both' && k.p99Ratio !== null).map((k) => k.p99Ratio!));
     sentences.push(`Both together: ${formatRatio(median(both.map((r) => r.ratio)))} the baseline (median of ${both.length} cell${both.length === 1 ? '' : 's'}), best ${formatRatio(best.ratio)} on ${knobCellName(best.finding)}` +
-      (gains.length > 0 ? `; ${formatRatio(median(gains.map((g) => g.over)))} the better of the two alone (median): ${median(gains.map((g) => g.over)) > KNOBS_ADD_UP ? 'they add up' : 'they do not add up'}` : '') +
+      (gain !== null ? `; ${formatRatio(gain)} the better of the two alone (median): ${gain > KNOBS_ADD_UP ? 'they add up' : 'they do not add up'}` : '') +
       (tails.length > 0 ? `; p99 ${formatRatio(median(tails))} the baseline's (median).` : '.'));
   }
   return sentences;
@@ -669,10 +675,9 @@ export function knobCheck(results: BenchResults, findings: readonly KnobFinding[
   const pct = (us: number) => `${formatNumber((us / profile.busyPerRequest) * 100)}%`;
   const decode = part(['msgpack', 'json']);
   const driver = part(['redis']);
-  const why = `; profiled, a uws get spends ${formatNumber(profile.busyPerRequest)} µs per request: ${CATEGORY_LABELS.msgpack} and ${CATEGORY_LABELS.json} ` +
+  return explainFailure(checked, `; profiled, a uws get spends ${formatNumber(profile.busyPerRequest)} µs per request: ${CATEGORY_LABELS.msgpack} and ${CATEGORY_LABELS.json} ` +
     `${formatNumber(decode, 1)} µs (${pct(decode)}, what JSON encoding removes), ${CATEGORY_LABELS.redis} ${formatNumber(driver, 1)} µs (${pct(driver)}, ` +
-    `what auto-pipelining batches into fewer writes and reads); the largest part is ${profile.largest ? CATEGORY_LABELS[profile.largest.category] : '–'}`;
-  return { ...checked, scope: checked.scope + why, sentence: checked.sentence.replace(/, fail\.$/, `, fail${why}.`) };
+    `what auto-pipelining batches into fewer writes and reads); the largest part is ${profile.largest ? CATEGORY_LABELS[profile.largest.category] : '–'}`);
 }
 
 /** p99 against p50 on every uws and express matrix cell: where a tail fails, the runtime's GC share says whether GC is a cause. */

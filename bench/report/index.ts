@@ -7,13 +7,14 @@ import { renderReport } from './markdown.js';
 export { renderReport } from './markdown.js';
 
 /**
- * `chartsDir` is relative to the markdown's folder (as the links are), or absolute. The markdown names the
- * results file relative to its own folder too, so the links work wherever the checkout lives.
+ * `chartsDir` is relative to the markdown's folder (as the links are), or absolute; by default `charts/` beside the
+ * results file. The markdown names the results file relative to its own folder too, so the links work wherever
+ * the checkout lives.
  */
-export async function writeReport(resultsPath: string, markdownPath: string, chartsDir: string): Promise<void> {
+export async function writeReport(resultsPath: string, markdownPath: string, chartsDir?: string): Promise<void> {
   const results = parseResults(await readFile(resultsPath, 'utf8'), resultsPath);
   const markdownDir = dirname(resolve(markdownPath));
-  const chartsPath = isAbsolute(chartsDir) ? chartsDir : join(markdownDir, chartsDir);
+  const chartsPath = chartsDir === undefined ? join(dirname(resolve(resultsPath)), 'charts') : isAbsolute(chartsDir) ? chartsDir : join(markdownDir, chartsDir);
   const { markdown, charts } = renderReport(results, {
     chartsDir: toLink(relative(markdownDir, chartsPath)),
     resultsFile: toLink(relative(markdownDir, resolve(resultsPath))),

@@ -465,24 +465,25 @@ function slowRedis(conclusions: Conclusions, chart: ChartLink, readCells: readon
 
 /** The slow-Redis finding's sequel: the default path's own knobs, each against the baseline, same cells. */
 function dataPathKnobs(results: BenchResults, conclusions: Conclusions, chart: ChartLink): string[] {
+  const findings = conclusions.knobs;
+  const inTurns = findings.some((f) => f.knobs.some((k) => k.roundRatios));
   const lines = [
     "### The data path's own knobs",
     '',
     'The default read path above still pays a Redis round trip per request and, for msgpack, a decode and a `JSON.stringify`. Two settings of the ' +
-      'data path, each measured on the same cells, the settings taking turns repeat by repeat: `REDIS_AUTO_PIPELINING=1` (ioredis sends the commands of one event-loop ' +
+      `data path, each measured on the same cells${inTurns ? ', the settings taking turns repeat by repeat' : ''}: \`REDIS_AUTO_PIPELINING=1\` (ioredis sends the commands of one event-loop ` +
       'turn as one pipeline) and `PROJECTION_ENCODING=json` (the projection stored as the JSON text a route sends: no decode, no stringify; its read ' +
       'model is kept under a REDIS_PREFIX of its own, built by the runtime at its start), and both together. Baseline: neither.',
   ];
-  const findings = conclusions.knobs;
   if (findings.length === 0) return [...lines, '', 'Not measured: the results have no knob cells (`make bench`, or `--knobs`).'];
   lines.push(
     '',
     `| cell | ${DATA_PATH_KNOBS.map((k) => KNOB_LABELS[k]).join(' | ')} | p99 ms (${DATA_PATH_KNOBS.join(' / ')}) |`,
     `|---|${DATA_PATH_KNOBS.map(() => '---:').join('|')}|---:|`,
     ...findings.map((f) => {
-      const cells = DATA_PATH_KNOBS.map((k) => (k === 'baseline' ? { cell: f.baseline, ratio: null } : f.knobs.find((x) => x.knob === k)));
+      const cells = DATA_PATH_KNOBS.map((k) => (k === 'baseline' ? { cell: f.baseline, ratio: null, roundRatios: null } : f.knobs.find((x) => x.knob === k)));
       return `| ${knobCellName(f)} from redis | ` +
-        `${cells.map((c) => (c ? `${formatRps(c.cell.summary.rps.median)}${c.ratio === null ? '' : ` (${formatRatio(c.ratio)}${'roundRatios' in c && c.roundRatios ? `; per round ${roundsText(c.roundRatios)}` : ''})`}` : '–')).join(' | ')} | ` +
+        `${cells.map((c) => (c ? `${formatRps(c.cell.summary.rps.median)}${c.ratio === null ? '' : ` (${formatRatio(c.ratio)}${c.roundRatios ? `; per round ${roundsText(c.roundRatios)}` : ''})`}` : '–')).join(' | ')} | ` +
         `${cells.map((c) => (c ? formatMs(c.cell.summary.p99) : '–')).join(' / ')} |`;
     }),
   );

@@ -140,6 +140,8 @@ describe("bench: the data path's knobs in the report", () => {
     // The same repeats one setting after the other: no pairs.
     const sequential = cells.map((c) => (c.id.startsWith('uws/products/redis/list[') ? { ...c, runs: c.runs.map((r, i) => ({ ...r, startedAt: at(turn(c) * 30 + i * 5) })) } : c));
     expect(section({ ...results, cells: sequential })).to.include('| uws products page of 50 from redis | 5,000 | 4,500 (0.90×) | 8,000 (1.60×) |');
+    expect(section({ ...results, cells })).to.include('the settings taking turns repeat by repeat');
+    expect(section({ ...results, cells: sequential })).to.not.include('taking turns');
   });
 
   it('without knob cells, says they were not measured', () => {
