@@ -63,38 +63,60 @@ export function notFound(entity: string, id: number | string): AppError {
   return new AppError('NOT_FOUND', `${entity} ${id} not found`);
 }
 
-// Error codes of the drivers that mean "the backing service cannot be reached" rather than a bug.
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
+// Server errors (MySQL/MariaDB codes) that say the server cannot serve now: shutting down, the connection killed,
+// out of connections, read-only during a failover, a lock that could not be had (the command can be retried).
+const MYSQL_UNAVAILABLE_CODES = new Set([
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_OPTION_PREVENTS_STATEMENT',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'ER_LOCK_WAIT_TIMEOUT',
 ]);
 
-/** True when an error from mysql2, knex or ioredis says the service is down or unreachable. */
+// Socket errors, also when a driver copies the code onto an error of its own (no syscall then).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+const SOCKET_SYSCALLS = new Set(['connect', 'read', 'write', 'writev', 'shutdown', 'getaddrinfo', 'queryA', 'queryAaaa']);
+
+// Redis replies that say "not now": loading its data set after a restart, a replica without its master, a cluster
+// resharding or down, a script busy.
+const REDIS_UNAVAILABLE_REPLIES = /^(LOADING|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|BUSY|NOREPLICAS)\b/;
+
+// ioredis rejects a command on a closed connection with plain Errors, named only by their text.
+const REDIS_CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'Reached the max retries'];
+
+type DriverError = { code?: unknown; message?: unknown; name?: unknown; fatal?: unknown; syscall?: unknown; errors?: unknown };
+
+/** One error (not its causes): does it say that a backing service is down, unreachable or cannot serve now? */
+function saysUnavailable(err: DriverError): boolean {
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const message = typeof err.message === 'string' ? err.message : '';
+  // mysql2 marks every error that leaves its connection unusable `fatal` (lost, closed, killed, failed handshake),
+  // including the ones knex meets afterwards on the same connection (a ROLLBACK on a closed connection).
+  if (err.fatal === true) return true;
+  // A system error of a socket (connect, read, write, name lookup): the service cannot be reached.
+  if (typeof err.syscall === 'string' && SOCKET_SYSCALLS.has(err.syscall) && code?.startsWith('E')) return true;
+  if (code && (MYSQL_UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))) return true;
+  if (err.name === 'KnexTimeoutError' || err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError') return true;
+  if (err.name === 'ReplyError' && REDIS_UNAVAILABLE_REPLIES.test(message)) return true;
+  if (REDIS_CLOSED_MESSAGES.some((m) => message.includes(m))) return true;
+  // AggregateError from net.connect trying several addresses
+  return Array.isArray(err.errors) && err.errors.some((e) => isUnavailable(e));
+}
+
+/**
+ * True when an error from mysql2, knex or ioredis says a backing service is down, unreachable or cannot serve now,
+ * rather than a bug: classified by kind (mysql2's `fatal` flag, socket system errors, server codes, driver error
+ * classes), looking through `cause` chains.
+ */
 export function isUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const err = e as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true;
-    if (typeof err.message === 'string') {
-      const m = err.message;
-      if (m.includes('Connection is closed') || m.includes("Stream isn't writeable") ||
-          m.includes('Reached the max retries') || m.includes('Knex: Timeout acquiring a connection') ||
-          m.includes('connect ECONNREFUSED') || m.includes('Connection lost')) {
-        return true;
-      }
-    }
-    if (Array.isArray((err as { errors?: unknown[] }).errors)) {
-      // AggregateError from net.connect trying several addresses
-      if ((err as { errors: unknown[] }).errors.some(isUnavailable)) return true;
-    }
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (saysUnavailable(e as DriverError)) return true;
   }
   return false;
 }
