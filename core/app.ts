@@ -13,7 +13,7 @@ import type { ProductProjection } from './model/Product.js';
 import { ProjectionRebuilder } from './projections/ProjectionRebuilder.js';
 import { createProjectionRepositories, type ProjectionRepositories } from './projections/ProjectionRepositories.js';
 import { PAGE_SCRIPTS, type ProjectionRepository } from './projections/ProjectionRepository.js';
-import { ProjectionService } from './projections/ProjectionService.js';
+import { ProjectionService, type ReadFallbackObserver } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './model/catalogue.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
@@ -69,6 +69,8 @@ export interface ApplicationOptions {
   readonly redisObserver?: RedisCallObserver;
   /** Told when the read model was rebuilt by itself (the process's metrics). */
   readonly keeperObserver?: KeeperObserver;
+  /** Told when a projection read was answered from MySQL because the read model was being rebuilt (the process's metrics). */
+  readonly readFallbackObserver?: ReadFallbackObserver;
 }
 
 /** A value built on first use, then kept: a per-request application builds only what its request touches. */
@@ -108,12 +110,13 @@ export function createApplication(config: Config, options: ApplicationOptions = 
   const executor = lazy(() => new CommandExecutor(knex, projector()));
   // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS),
   // which reads the original's own layout whatever PROJECTION_ENCODING says.
-  const projectionReads = <T extends { id: number }>(type: AggregateType, repository: () => ProjectionRepository<T>): Omit<EntityReads<T>, 'db'> => {
+  const projectionReads = <T extends { id: number }>(type: AggregateType, db: EntityQueries<T>, repository: () => ProjectionRepository<T>): EntityReads<T> => {
     if (config.projectionReads !== 'default') {
-      return { projection: new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads) };
+      return { db, projection: new OriginalProjectionReader<T>(redis, config.redisUrl, config.redisPrefix, type, config.projectionReads) };
     }
-    const service = new ProjectionService(repository(), type);
-    return config.projectionEncoding === 'json' ? { projection: service, projectionText: service } : { projection: service };
+    // A read model being rebuilt answers from the write model: the same queries the /db routes ask.
+    const service = new ProjectionService(repository(), type, db, options.readFallbackObserver);
+    return config.projectionEncoding === 'json' ? { db, projection: service, projectionText: service } : { db, projection: service };
   };
   const commands = lazy(() => ({
     product: new ProductCommands(executor()),
@@ -121,11 +124,13 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     order: new OrderCommands(executor()),
   }));
   const reads = lazy(() => ({
-    product: { db: new ProductDbQueries(knex, config), ...projectionReads('product', () => repositories().product) },
-    customer: { db: new CustomerDbQueries(knex, config), ...projectionReads('customer', () => repositories().customer) },
-    order: { db: new OrderDbQueries(knex, config), ...projectionReads('order', () => repositories().order) },
+    product: projectionReads('product', new ProductDbQueries(knex, config), () => repositories().product),
+    customer: projectionReads('customer', new CustomerDbQueries(knex, config), () => repositories().customer),
+    order: projectionReads('order', new OrderDbQueries(knex, config), () => repositories().order),
   }));
-  const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), config.rebuildBatchSize, config.redisPrefix));
+  const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), {
+    batchSize: config.rebuildBatchSize, prefix: config.redisPrefix, leaseMs: config.rebuildLeaseMs,
+  }));
   const keeper = lazy(() => {
     const built = new ReadModelKeeper(knex, redis, config.redisPrefix, config.projectionEncoding, projector(), rebuilder, logger);
     if (options.keeperObserver) built.observe(options.keeperObserver);

@@ -40,6 +40,11 @@ export interface Config {
   readonly seed: SeedSizes;
   readonly seedBatchSize: number;
   readonly rebuildBatchSize: number;
+  /**
+   * How long the rebuild lease lives without renewal: the rebuilding process renews it every third of this; if the
+   * process dies, another takes over the rebuild this long after at most.
+   */
+  readonly rebuildLeaseMs: number;
   readonly pageDefaultLimit: number;
   readonly pageMaxLimit: number;
   /** Cap of `?limit=all`, the original demo's whole-list read. */
@@ -188,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     seedBatchSize: readInt(env, 'SEED_BATCH_SIZE', 2_000, 1, 50_000),
     rebuildBatchSize: readInt(env, 'REBUILD_BATCH_SIZE', 2_000, 1, 50_000),
+    rebuildLeaseMs: readInt(env, 'REBUILD_LEASE_MS', 5_000, 300, 600_000),
     pageDefaultLimit,
     pageMaxLimit,
     listAllCap: readInt(env, 'LIST_ALL_CAP', 100_000, 1, 10_000_000),

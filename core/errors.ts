@@ -20,6 +20,7 @@ export const ErrorCodes = {
   CONFLICT: { status: 409, message: 'Conflict' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
   QUERY_TIMEOUT: { status: 503, message: 'The database query took too long and was stopped' },
+  READ_MODEL_REBUILDING: { status: 503, message: 'The read model is being rebuilt' },
   WORKER_DIED: { status: 502, message: 'The worker died while handling the request' },
   WORKER_TIMEOUT: { status: 504, message: 'The worker took too long and was stopped' },
   INTERNAL: { status: 500, message: 'Internal error' },
@@ -32,6 +33,8 @@ export class AppError extends Error {
   readonly status: number;
   /** For METHOD_NOT_ALLOWED: the methods the path does answer (the Allow header). */
   allow?: string;
+  /** For a 503 that will pass by itself: when to try again (the Retry-After header, in seconds). */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
@@ -56,6 +59,17 @@ export function validationError(fields: readonly FieldError[]): AppError {
 export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): AppError {
   const error = new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
   error.allow = allowed.join(', ');
+  return error;
+}
+
+/**
+ * The read model cannot answer this read truthfully now: Redis was emptied or holds another write model's or
+ * encoding's projections, and a rebuild is under way. The projection routes answer from MySQL instead; only a read
+ * MySQL cannot serve (an offset deeper than DB_MAX_OFFSET) reaches the client, as a 503 with Retry-After.
+ */
+export function readModelRebuilding(detail: string): AppError {
+  const error = new AppError('READ_MODEL_REBUILDING', `The read model is being rebuilt (${detail}); retry shortly`);
+  error.retryAfterSeconds = 1;
   return error;
 }
 

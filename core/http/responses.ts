@@ -15,6 +15,8 @@ export function jsonText(status: number, body: string): HttpResponse {
 /** The one place an error becomes a response: status and message of its code, never a stack. */
 export function errorResponse(error: unknown): HttpResponse {
   const e = toAppError(error);
-  const headers = e.code === 'METHOD_NOT_ALLOWED' && e.allow ? { ...JSON_HEADERS, allow: e.allow } : JSON_HEADERS;
+  let headers: Readonly<Record<string, string>> = JSON_HEADERS;
+  if (e.code === 'METHOD_NOT_ALLOWED' && e.allow) headers = { ...JSON_HEADERS, allow: e.allow };
+  else if (e.retryAfterSeconds !== undefined) headers = { ...JSON_HEADERS, 'retry-after': String(e.retryAfterSeconds) };
   return { status: e.status, headers, body: JSON.stringify({ error: e.message, code: e.code, ...(e.fields.length > 0 && { fields: e.fields }) }) };
 }

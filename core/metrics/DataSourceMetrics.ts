@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import { BoundHistogram } from './BoundMetrics.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
 import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
+import type { ReadFallbackObserver } from '../projections/ProjectionService.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 
 const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -18,6 +19,7 @@ export class DataSourceMetrics {
   private readonly projected: Counter<'runtime' | 'path'>;
   private readonly inlineFailures: { inc(): void };
   private readonly selfRebuilds: Counter<'runtime' | 'reason'>;
+  private readonly fallbackReads: Counter<'runtime' | 'entity'>;
 
   constructor(registry: Registry, private readonly runtime: string) {
     const registers = [registry];
@@ -38,6 +40,11 @@ export class DataSourceMetrics {
     this.selfRebuilds = new Counter({
       name: 'cqrs_read_model_rebuilds_total', help: 'Read model rebuilt by itself because it did not belong to this write model, by reason',
       labelNames: ['runtime', 'reason'], registers,
+    });
+    this.fallbackReads = new Counter({
+      name: 'cqrs_read_model_fallback_reads_total',
+      help: 'Projection reads answered from MySQL because the read model was being rebuilt (emptied or withdrawn), by entity',
+      labelNames: ['runtime', 'entity'], registers,
     });
   }
 
@@ -71,6 +78,12 @@ export class DataSourceMetrics {
   keeperObserver(): KeeperObserver {
     const { runtime } = this;
     return { rebuilt: (reason) => this.selfRebuilds.inc({ runtime, reason }) };
+  }
+
+  /** Counts the projection reads answered by the write model: give it to `createApplication` (option `readFallbackObserver`). */
+  readFallbackObserver(): ReadFallbackObserver {
+    const { runtime } = this;
+    return { fellBack: (entity) => this.fallbackReads.inc({ runtime, entity }) };
   }
 
   /** Times Redis calls: give it to `createApplication` (option `redisObserver`). */

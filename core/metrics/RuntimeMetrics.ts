@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { Application } from '../app.js';
 import type { PipelineHook } from '../http/types.js';
 import type { ProjectorObserver } from '../projections/Projector.js';
+import type { ReadFallbackObserver } from '../projections/ProjectionService.js';
 import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 import { DataSourceMetrics } from './DataSourceMetrics.js';
@@ -33,11 +34,14 @@ export class RuntimeMetrics {
   }
 
   /** What `createApplication` needs to time Redis calls and count what its projector applies. */
-  applicationObservers(): { redisObserver: RedisCallObserver; projectorObserver: ProjectorObserver; keeperObserver: KeeperObserver } {
+  applicationObservers(): {
+    redisObserver: RedisCallObserver; projectorObserver: ProjectorObserver; keeperObserver: KeeperObserver; readFallbackObserver: ReadFallbackObserver;
+  } {
     return {
       redisObserver: this.dataSources.redisObserver(),
       projectorObserver: this.dataSources.projectorObserver(),
       keeperObserver: this.dataSources.keeperObserver(),
+      readFallbackObserver: this.dataSources.readFallbackObserver(),
     };
   }
 

@@ -3,7 +3,12 @@
 //   {prefix}{entity}:ver    hash  id → outbox position of the last event applied (kept for deleted ids too)
 //   {prefix}{entity}:ids    zset  id scored by id: the list order, pages by rank or by id, ZCARD is the total
 // A rebuild writes the same three keys under {prefix}{entity}:rebuild:… and swaps them in with one Lua script
-// (ProjectionRepository's SWAP_SCRIPT: Redis runs a script atomically).
+// (ProjectionRepository's SWAP_SCRIPT: Redis runs a script atomically), fenced by the rebuild lease.
+// Shared by the three entities:
+//   {prefix}readmodel:identity       string  which write model, data set and encoding the read model was built from;
+//                                            absent while it is not to be trusted (emptied, being rebuilt)
+//   {prefix}readmodel:rebuild-lease  string  the token of the one process rebuilding (a lease: it expires if not renewed)
+//   {prefix}projector:checkpoint     string  outbox position of the last event the projector applied
 
 export interface ProjectionKeySet {
   readonly data: string;
@@ -14,8 +19,10 @@ export interface ProjectionKeySet {
 export interface ProjectionKeys {
   readonly live: ProjectionKeySet;
   readonly rebuild: ProjectionKeySet;
-  /** Held while a rebuild of this entity runs. */
-  readonly rebuildLock: string;
+  /** The read model's identity: a read that finds no projection trusts the miss only while it is there. */
+  readonly identity: string;
+  /** Held by the process rebuilding (any entity): its token fences the writes into `rebuild` and the swap. */
+  readonly rebuildLease: string;
 }
 
 function keySet(base: string): ProjectionKeySet {
@@ -26,8 +33,19 @@ export function projectionKeys(prefix: string, entity: string): ProjectionKeys {
   return Object.freeze({
     live: keySet(`${prefix}${entity}`),
     rebuild: keySet(`${prefix}${entity}:rebuild`),
-    rebuildLock: `${prefix}${entity}:rebuild:lock`,
+    identity: identityKey(prefix),
+    rebuildLease: rebuildLeaseKey(prefix),
   });
+}
+
+/** Which write model, data set and encoding the read model belongs to (JSON); absent while it is not to be trusted. */
+export function identityKey(prefix: string): string {
+  return `${prefix}readmodel:identity`;
+}
+
+/** The one rebuild at a time, of one entity or of all. */
+export function rebuildLeaseKey(prefix: string): string {
+  return `${prefix}readmodel:rebuild-lease`;
 }
 
 /** The projector's checkpoint: position of the last outbox event it applied. */

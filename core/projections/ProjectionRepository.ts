@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { readModelRebuilding } from '../errors.js';
+import { FENCE, type Lease } from '../redis/Lease.js';
 import type { Page, PageRequest, PageText } from '../pagination.js';
 import type { ProjectionCodec } from './ProjectionCodec.js';
 import type { ProjectionKeys, ProjectionKeySet } from './ProjectionKeys.js';
@@ -19,6 +20,19 @@ else
 end
 return 1`;
 
+// A read that found nothing trusts it only while the read model's identity is there: Redis emptied, or a read model
+// withdrawn by the keeper (another write model, data set or encoding), is being rebuilt, and an absent id proves
+// nothing. Returns the value, 0 (absent, trusted) or -1 (not to be trusted). Run only after a plain HGET missed.
+const MISS_SCRIPT = `
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if value then return value end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return -1`;
+
+// The page scripts answer {-1} when the read model's identity (KEYS[3]) is absent: that page cannot be trusted.
+const PAGE_TRUSTED = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return { -1 } end`;
+
 // The ids of a page: by cursor (the ids after ARGV[2]) or by offset (ARGV[2]), at most ARGV[3] of them.
 const PAGE_IDS = `
 local ids
@@ -29,7 +43,7 @@ else
 end`;
 
 // One round trip for a page: the ids of the page, the total and the projections, read atomically.
-const PAGE_SCRIPT = `${PAGE_IDS}
+const PAGE_SCRIPT = `${PAGE_TRUSTED}${PAGE_IDS}
 local result = { redis.call('ZCARD', KEYS[1]) }
 for i = 1, #ids, 1000 do
   local chunk = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
@@ -41,7 +55,7 @@ return result`;
 
 // The same page for the text path: the total, the id of the last projection returned (0 when none: ids start
 // at 1), then the projections. The id is what a page's next_after needs without decoding the last projection.
-const PAGE_TEXT_SCRIPT = `${PAGE_IDS}
+const PAGE_TEXT_SCRIPT = `${PAGE_TRUSTED}${PAGE_IDS}
 local result = { redis.call('ZCARD', KEYS[1]), 0 }
 local last = 0
 for i = 1, #ids, 1000 do
@@ -56,9 +70,20 @@ end
 result[2] = tonumber(last)
 return result`;
 
-// Swaps a rebuilt key set in for the live one in one atomic step; the old values are freed in the background.
-const SWAP_SCRIPT = `
-for i = 1, 3 do
+// A rebuild batch into the rebuild key set, all at one version (ARGV[2]), fenced by the rebuild lease (KEYS[1],
+// ARGV[1]): a rebuilder that lost its lease cannot write into the set of the one that took it over.
+const REBUILD_WRITE_SCRIPT = `${FENCE}
+for i = 3, #ARGV, 2 do
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[2])
+  redis.call('ZADD', KEYS[4], ARGV[i], ARGV[i])
+end
+return 1`;
+
+// Swaps a rebuilt key set in for the live one in one atomic step, fenced by the rebuild lease (KEYS[1], ARGV[1]);
+// the old values are freed in the background.
+const SWAP_SCRIPT = `${FENCE}
+for i = 2, 4 do
   redis.call('UNLINK', KEYS[i])
   if redis.call('EXISTS', KEYS[i + 3]) == 1 then redis.call('RENAME', KEYS[i + 3], KEYS[i]) end
 end
@@ -73,17 +98,22 @@ export const PAGE_SCRIPTS: readonly string[] = ['projectionPage', 'projectionPag
 
 interface ScriptCommands {
   projectionApply(data: string, ver: string, ids: string, id: number, version: number, blob: Buffer | string): Promise<number>;
-  projectionPageBuffer(ids: string, data: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, ...Buffer[]]>;
-  projectionPageText(ids: string, data: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, number, ...string[]]>;
-  projectionSwap(...keys: string[]): Promise<number>;
+  projectionMissBuffer(data: string, identity: string, id: number): Promise<Buffer | number>;
+  projectionMiss(data: string, identity: string, id: number): Promise<string | number>;
+  projectionPageBuffer(ids: string, data: string, identity: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, ...Buffer[]]>;
+  projectionPageText(ids: string, data: string, identity: string, mode: 'after' | 'offset', start: number, limit: number): Promise<[number, number, ...string[]]>;
+  projectionRebuildWrite(lease: string, data: string, ver: string, ids: string, token: string, version: number, ...pairs: (string | Buffer)[]): Promise<number>;
+  projectionSwap(lease: string, data: string, ver: string, ids: string, rebuildData: string, rebuildVer: string, rebuildIds: string, token: string): Promise<number>;
 }
 
 function withScripts(redis: Redis): Redis & ScriptCommands {
   if (!('projectionApply' in redis)) {
     redis.defineCommand('projectionApply', { numberOfKeys: 3, lua: APPLY_SCRIPT });
-    redis.defineCommand('projectionPage', { numberOfKeys: 2, lua: PAGE_SCRIPT });
-    redis.defineCommand('projectionPageText', { numberOfKeys: 2, lua: PAGE_TEXT_SCRIPT });
-    redis.defineCommand('projectionSwap', { numberOfKeys: 6, lua: SWAP_SCRIPT });
+    redis.defineCommand('projectionMiss', { numberOfKeys: 2, lua: MISS_SCRIPT });
+    redis.defineCommand('projectionPage', { numberOfKeys: 3, lua: PAGE_SCRIPT });
+    redis.defineCommand('projectionPageText', { numberOfKeys: 3, lua: PAGE_TEXT_SCRIPT });
+    redis.defineCommand('projectionRebuildWrite', { numberOfKeys: 4, lua: REBUILD_WRITE_SCRIPT });
+    redis.defineCommand('projectionSwap', { numberOfKeys: 7, lua: SWAP_SCRIPT });
   }
   return redis as Redis & ScriptCommands;
 }
@@ -98,11 +128,14 @@ export interface VersionedWrite<T> {
 
 /**
  * A stored value that is not a projection in the running encoding: a read model stored in the other encoding,
- * which the keeper rebuilds (other-encoding). Until its swap, a 503 rather than a 500 or bytes that are not JSON.
+ * which the keeper rebuilds (other-encoding). Until its swap, read from MySQL instead, never a 500 or bytes that are
+ * not JSON.
  */
-function notInEncoding(id: number | string, encoding: string): AppError {
-  return new AppError('SERVICE_UNAVAILABLE', `The projection ${id} is not stored as ${encoding}: the read model is in another encoding and is being rebuilt; retry shortly`);
+function notInEncoding(id: number | string, encoding: string) {
+  return readModelRebuilding(`projection ${id} is not stored as ${encoding}`);
 }
+
+const UNTRUSTED = 'Redis holds no read model of this write model';
 
 /** Redis I/O of one entity's projections (values encoded by `codec`). It knows keys, not HTTP nor SQL. */
 export class ProjectionRepository<T extends { id: number }> {
@@ -112,38 +145,52 @@ export class ProjectionRepository<T extends { id: number }> {
     this.redis = withScripts(redis);
   }
 
-  /** One round trip (HGET). */
+  /**
+   * One round trip (HGET) when the projection is there; a miss is checked against the read model's identity (a
+   * second one), and throws READ_MODEL_REBUILDING when the read model cannot be trusted to lack the id.
+   */
   async get(id: number): Promise<T | null> {
-    const blob = await this.redis.hgetBuffer(this.keys.live.data, String(id));
+    const blob = await this.redis.hgetBuffer(this.keys.live.data, String(id))
+      ?? this.trustedMiss(await this.redis.projectionMissBuffer(this.keys.live.data, this.keys.identity, id));
     return blob ? this.decode(blob, id) : null;
   }
 
-  /** One round trip (a script doing ZRANGE, ZCARD and HMGET). */
+  /** One round trip (a script doing ZRANGE, ZCARD and HMGET); READ_MODEL_REBUILDING when it cannot be trusted. */
   async page(request: PageRequest): Promise<Page<T>> {
     const { ids, data } = this.keys.live;
     const [total, ...blobs] = request.kind === 'after'
-      ? await this.redis.projectionPageBuffer(ids, data, 'after', request.after, request.limit)
-      : await this.redis.projectionPageBuffer(ids, data, 'offset', request.offset, request.limit);
+      ? await this.redis.projectionPageBuffer(ids, data, this.keys.identity, 'after', request.after, request.limit)
+      : await this.redis.projectionPageBuffer(ids, data, this.keys.identity, 'offset', request.offset, request.limit);
+    if (total < 0) throw readModelRebuilding(UNTRUSTED);
     return { items: blobs.map((b) => this.decode(b, 'in this page')), total: Number(total) };
   }
 
-  /** The stored JSON text of a projection, undecoded (json encoding only). One round trip (HGET). */
+  /** The stored JSON text of a projection, undecoded (json encoding only). One round trip (HGET), as `get`. */
   async getText(id: number): Promise<string | null> {
     this.expectJson();
-    const text = await this.redis.hget(this.keys.live.data, String(id));
+    const text = await this.redis.hget(this.keys.live.data, String(id))
+      ?? this.trustedMiss(await this.redis.projectionMiss(this.keys.live.data, this.keys.identity, id));
     if (text !== null && text.charCodeAt(0) !== 0x7b) throw notInEncoding(id, 'JSON text');
     return text;
   }
 
-  /** A page of stored JSON texts, undecoded, with the last one's id (json encoding only). One round trip. */
+  /** A page of stored JSON texts, undecoded, with the last one's id (json encoding only). One round trip, as `page`. */
   async pageText(request: PageRequest): Promise<PageText> {
     this.expectJson();
     const { ids, data } = this.keys.live;
     const [total, lastId, ...texts] = request.kind === 'after'
-      ? await this.redis.projectionPageText(ids, data, 'after', request.after, request.limit)
-      : await this.redis.projectionPageText(ids, data, 'offset', request.offset, request.limit);
+      ? await this.redis.projectionPageText(ids, data, this.keys.identity, 'after', request.after, request.limit)
+      : await this.redis.projectionPageText(ids, data, this.keys.identity, 'offset', request.offset, request.limit);
+    if (total < 0) throw readModelRebuilding(UNTRUSTED);
     for (const text of texts) if (text.charCodeAt(0) !== 0x7b) throw notInEncoding(`in this page`, 'JSON text');
     return { texts, total: Number(total), lastId: lastId > 0 ? lastId : undefined };
+  }
+
+  /** The miss script's answer: the value found on the second look, null for a trusted miss; throws for an untrusted one. */
+  private trustedMiss<V>(found: V | number): V | null {
+    if (typeof found !== 'number') return found;
+    if (found < 0) throw readModelRebuilding(UNTRUSTED);
+    return null;
   }
 
   /** Applies version-guarded writes in one pipeline; returns how many changed something. */
@@ -162,21 +209,16 @@ export class ProjectionRepository<T extends { id: number }> {
     return changed;
   }
 
-  /** Bulk write of a rebuild batch into the rebuild key set, all at one version, in one pipeline. */
-  async writeRebuildBatch(projections: readonly T[], version: number): Promise<void> {
+  /**
+   * Bulk write of a rebuild batch into the rebuild key set, all at one version, in one script fenced by `lease`
+   * (fails with LEASE_LOST once another process holds it).
+   */
+  async writeRebuildBatch(projections: readonly T[], version: number, lease: Lease): Promise<void> {
     if (projections.length === 0) return;
     const { data, ver, ids } = this.keys.rebuild;
-    const dataArgs: (string | Buffer)[] = [];
-    const verArgs: string[] = [];
-    const idArgs: string[] = [];
-    for (const p of projections) {
-      const id = String(p.id);
-      dataArgs.push(id, this.codec.encode(p));
-      verArgs.push(id, String(version));
-      idArgs.push(id, id);
-    }
-    const results = await this.redis.pipeline().hset(data, ...dataArgs).hset(ver, ...verArgs).zadd(ids, ...idArgs).exec();
-    for (const [error] of results ?? []) if (error) throw error;
+    const pairs: (string | Buffer)[] = [];
+    for (const p of projections) pairs.push(String(p.id), this.codec.encode(p));
+    await this.redis.projectionRebuildWrite(lease.key, data, ver, ids, lease.token, version, ...pairs);
   }
 
   async clearRebuild(): Promise<void> {
@@ -184,18 +226,25 @@ export class ProjectionRepository<T extends { id: number }> {
     await this.redis.unlink(data, ver, ids);
   }
 
-  async swapInRebuild(): Promise<void> {
+  /** Swaps the rebuild key set in, if `lease` is still held (LEASE_LOST otherwise: nothing is swapped). */
+  async swapInRebuild(lease: Lease): Promise<void> {
     const { live, rebuild } = this.keys;
-    await this.redis.projectionSwap(live.data, live.ver, live.ids, rebuild.data, rebuild.ver, rebuild.ids);
+    await this.redis.projectionSwap(lease.key, live.data, live.ver, live.ids, rebuild.data, rebuild.ver, rebuild.ids, lease.token);
   }
 
   async count(): Promise<number> {
     return this.redis.zcard(this.keys.live.ids);
   }
 
-  /** Every live projection, by id (for tests and checks, not for the request path). */
+  /** Every live projection, by id, whether or not the read model is to be trusted (for tests and checks, not for the request path). */
   async all(): Promise<T[]> {
-    return (await this.page({ kind: 'offset', offset: 0, limit: 2_000_000_000 })).items;
+    const { ids, data } = this.keys.live;
+    const all = await this.redis.zrange(ids, '0', '-1');
+    const items: T[] = [];
+    for (let i = 0; i < all.length; i += 1000) {
+      for (const blob of await this.redis.hmgetBuffer(data, ...all.slice(i, i + 1000))) if (blob) items.push(this.decode(blob, 'in this list'));
+    }
+    return items;
   }
 
   /**

@@ -131,11 +131,6 @@ export class Projector {
     return Number((await this.redis.get(this.checkpointKey)) ?? 0);
   }
 
-  /** Sets the checkpoint to `position`, down as well as up (a full rebuild starts the projector afresh). */
-  async resetCheckpoint(position: number): Promise<void> {
-    await this.redis.set(this.checkpointKey, String(position));
-  }
-
   async advanceCheckpoint(position: number): Promise<void> {
     await (this.redis as unknown as { advanceCheckpoint(key: string, position: number): Promise<number> })
       .advanceCheckpoint(this.checkpointKey, position);

@@ -2,10 +2,10 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import type { ProjectionEncoding } from '../config.js';
 import type { Logger } from '../logger.js';
-import { acquireLock, releaseLock } from '../redis/lock.js';
+import { isAppError } from '../errors.js';
 import type { ProjectionRebuilder } from './ProjectionRebuilder.js';
 import type { Projector } from './Projector.js';
-import { readModelState, type ReadModelProblem } from './ReadModelIdentity.js';
+import { readModelState, withdrawReadModel, type ReadModelProblem } from './ReadModelIdentity.js';
 
 /** What the keeper last found, for /metrics. */
 export type KeeperStatus = { readonly state: 'ok' | 'unknown' } | { readonly state: 'degraded'; readonly reason: ReadModelProblem };
@@ -15,19 +15,17 @@ export interface KeeperObserver {
   rebuilt(reason: ReadModelProblem): void;
 }
 
-const HEAL_LOCK_MS = 10 * 60_000;
-
 /**
  * Keeps the read model right, on every poll: when it belongs to this write model and data set, the projector
  * catches up from the outbox; when it does not (Redis emptied or restarted, another database, a replaced data
- * set, another PROJECTION_ENCODING, a checkpoint past the outbox), it is rebuilt by itself, atomically, by one process at a time — readers
- * keep the old projections until the swap, and /healthz says `degraded` meanwhile.
+ * set, another PROJECTION_ENCODING, a checkpoint past the outbox), it is withdrawn (its identity deleted, so every
+ * projection read is answered from MySQL) and rebuilt by itself, atomically, by one process at a time under the
+ * rebuild lease — a keeper that dies mid-rebuild is replaced within REBUILD_LEASE_MS. /healthz says `degraded` meanwhile.
  */
 export class ReadModelKeeper {
   private timer: NodeJS.Timeout | undefined;
   private status: KeeperStatus = { state: 'unknown' };
   private observer: KeeperObserver | undefined;
-  private readonly healLock: string;
   private polling: Promise<unknown> | undefined;
 
   constructor(
@@ -38,9 +36,7 @@ export class ReadModelKeeper {
     private readonly projector: Projector,
     private readonly rebuilder: () => ProjectionRebuilder,
     private readonly logger: Logger,
-  ) {
-    this.healLock = `${prefix}readmodel:heal-lock`;
-  }
+  ) {}
 
   observe(observer: KeeperObserver): void {
     this.observer = observer;
@@ -58,7 +54,9 @@ export class ReadModelKeeper {
       await this.projector.catchUp();
       return this.status;
     }
+    if (this.status.state !== 'degraded') this.logger.warn('the read model does not match the write model; rebuilding it', { reason: state.reason });
     this.status = { state: 'degraded', reason: state.reason };
+    if (state.recorded !== undefined) await withdrawReadModel(this.redis, this.prefix, state.recorded);
     await this.heal(state.reason);
     return this.status;
   }
@@ -92,16 +90,15 @@ export class ReadModelKeeper {
 
   /** Rebuilds everything, unless another process is already at it (then the next poll looks again). */
   private async heal(reason: ReadModelProblem): Promise<void> {
-    const token = await acquireLock(this.redis, this.healLock, HEAL_LOCK_MS);
-    if (!token) return;
-    this.logger.warn('the read model does not match the write model; rebuilding it', { reason });
     try {
       await this.rebuilder().rebuildAll();
-      this.observer?.rebuilt(reason);
-      this.status = { state: 'ok' };
-      this.logger.info('read model rebuilt', { reason });
-    } finally {
-      await releaseLock(this.redis, this.healLock, token);
+    } catch (err) {
+      // Another process holds the rebuild lease (or took it over from this one): it heals, this keeper looks again.
+      if (isAppError(err) && err.code === 'CONFLICT') return;
+      throw err;
     }
+    this.observer?.rebuilt(reason);
+    this.status = { state: 'ok' };
+    this.logger.info('read model rebuilt', { reason });
   }
 }

@@ -279,7 +279,7 @@ describe('RequestPipeline: match → preHandler → handler → one error mapper
     it('a failing preHandler becomes the error response; onResponse still runs (what was opened is closed)', async () => {
       const closed: number[] = [];
       const hooks: PipelineHook[] = [{
-        preHandler: () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+        preHandler: () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', syscall: 'connect' }); },
         onResponse: (_scope, response) => { closed.push(response.status); },
       }];
       const response = await new RequestPipeline({ context: context(), logger, hooks }).handle(get('/en/products/db/1'));

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Application } from '../../../../core/app.js';
-import { checkpointKey } from '../../../../core/projections/ProjectionKeys.js';
+import { checkpointKey, rebuildLeaseKey } from '../../../../core/projections/ProjectionKeys.js';
 import { identityKey, readModelState, writeModelIdentity } from '../../../../core/projections/ReadModelIdentity.js';
 import { verifyReadModel } from '../../../../core/ReadModelVerifier.js';
 import { createTestApp, resetData, seedSmall } from '../../../support/fixtures.js';
@@ -47,7 +47,7 @@ describe('read model identity and the keeper', function () {
   for (const [title, reason, harm] of cases) {
     it(`${title}: found (${reason}) and rebuilt in one poll, equal to MySQL after it`, async () => {
       await harm(app);
-      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.deep.equal({ status: 'degraded', reason });
+      expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.include({ status: 'degraded', reason });
       expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
       expect(await readModelState(app.knex, app.redis, app.config.redisPrefix, app.config.projectionEncoding)).to.deep.equal({ status: 'ok' });
       const { mismatches, compared } = await verifyReadModel(app);
@@ -56,14 +56,49 @@ describe('read model identity and the keeper', function () {
     });
   }
 
-  it('while another process holds the heal lock, a keeper waits its turn instead of rebuilding too', async () => {
+  it('while another process holds the rebuild lease, a keeper waits its turn instead of rebuilding too', async () => {
     await deleteTestKeys(app);
-    const lock = `${app.config.redisPrefix}readmodel:heal-lock`;
-    await app.redis.set(lock, 'someone-else', 'PX', 60_000);
+    await app.redis.set(rebuildLeaseKey(app.config.redisPrefix), 'someone-else', 'PX', 60_000);
     expect(await app.keeper.keep()).to.deep.equal({ state: 'degraded', reason: 'empty' });
     expect(await app.redis.hlen(`${app.config.redisPrefix}products:data`), 'nothing rebuilt').to.equal(0);
-    await app.redis.del(lock);
+    await app.redis.del(rebuildLeaseKey(app.config.redisPrefix));
     expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
+  });
+
+  it('a lease whose holder died (never renewed) frees itself within REBUILD_LEASE_MS, and a keeper heals then', async () => {
+    await deleteTestKeys(app);
+    // What a keeper killed with -9 right after taking the lease leaves: the lease, renewed by no one.
+    await app.redis.set(rebuildLeaseKey(app.config.redisPrefix), 'a-dead-process', 'PX', app.config.rebuildLeaseMs);
+    const started = Date.now();
+    let polls = 0;
+    while ((await app.keeper.keep()).state !== 'ok') {
+      polls++;
+      expect(Date.now() - started, 'healed within the lease life and a poll').to.be.below(app.config.rebuildLeaseMs + 2_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(polls, 'the keeper waited for the dead holder').to.be.greaterThan(0);
+    expect(Date.now() - started).to.be.at.least(app.config.rebuildLeaseMs - 200);
+    expect((await verifyReadModel(app)).mismatches).to.deep.equal([]);
+  });
+
+  it('a read model found to belong elsewhere is withdrawn at once: identity and live projections deleted until the rebuild swaps in new ones', async () => {
+    const lease = rebuildLeaseKey(app.config.redisPrefix);
+    await app.knex('write_model_identity').increment('generation', 1);
+    await app.redis.set(lease, 'someone-else', 'PX', 60_000);
+    try {
+      expect(await app.keeper.keep()).to.deep.equal({ state: 'degraded', reason: 'other-data-set' });
+      expect(await app.redis.exists(identityKey(app.config.redisPrefix)), 'identity withdrawn while another process rebuilds').to.equal(0);
+      expect(await app.repositories.product.count(), 'no projection of the other data set left to read').to.equal(0);
+      // Every projection read is answered by MySQL meanwhile.
+      expect(await app.reads.product.projection.get(5)).to.deep.equal(await app.reads.product.db.get(5));
+      expect(await app.reads.order.projection.list({ kind: 'offset', offset: 10, limit: 5 }))
+        .to.deep.equal(await app.reads.order.db.list({ kind: 'offset', offset: 10, limit: 5 }));
+    } finally {
+      await app.redis.del(lease);
+    }
+    expect(await app.keeper.keep()).to.deep.equal({ state: 'ok' });
+    expect(await app.redis.exists(identityKey(app.config.redisPrefix))).to.equal(1);
+    expect(await app.repositories.product.count()).to.equal(31);
   });
 
   describe('verifyReadModel and make verify-projections', () => {
