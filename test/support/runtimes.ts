@@ -11,6 +11,32 @@ export async function startRuntime(name: RuntimeName, env: Record<string, string
   });
 }
 
+/** Runtimes a test starts, each stopped by `stopAll` (an afterEach), whatever the test left running. */
+export function runtimesOfTest(): { start: typeof startRuntime; stopAll(): Promise<void> } {
+  const started: LaunchedRuntime[] = [];
+  return {
+    async start(...args) {
+      const runtime = await startRuntime(...args);
+      started.push(runtime);
+      return runtime;
+    },
+    async stopAll() {
+      await Promise.all(started.splice(0).map((r) => r.stop()));
+    },
+  };
+}
+
+/** Polls /healthz until it says ok; resolves with how long that took, fails after `withinMs`. */
+export async function untilHealthy(base: string, withinMs: number): Promise<number> {
+  const began = Date.now();
+  for (;;) {
+    const health = await call(base, 'GET', '/healthz');
+    if (health.json?.status === 'ok') return Date.now() - began;
+    if (Date.now() - began > withinMs) throw new Error(`not healthy after ${withinMs} ms: ${health.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface Answer {
   status: number;
   headers: Headers;

@@ -4,7 +4,7 @@ import { rebuildLeaseKey } from '../../../core/projections/ProjectionKeys.js';
 import { RUNTIME_NAMES, type LaunchedRuntime } from '../../../runtimes/launcher.js';
 import { Seeder } from '../../../core/seed/Seeder.js';
 import { createTestApp, rebuildAllWhenFree, resetData } from '../../support/fixtures.js';
-import { call, metricSum, parseMetrics, startRuntime } from '../../support/runtimes.js';
+import { call, metricSum, parseMetrics, runtimesOfTest, startRuntime, untilHealthy } from '../../support/runtimes.js';
 
 // While the read model heals — Redis emptied, a keeper killed in the middle of its rebuild — every projection read on
 // every runtime answers the truth: what MySQL answers to the same question (the read falls back to the write model),
@@ -57,12 +57,7 @@ describe('while the read model heals, no projection read answers something false
   let app: Application;
   let readersOn: LaunchedRuntime[] = [];
   const truth = new Map<string, string>();
-  const started: LaunchedRuntime[] = [];
-  const start = async (...args: Parameters<typeof startRuntime>) => {
-    const runtime = await startRuntime(...args);
-    started.push(runtime);
-    return runtime;
-  };
+  const { start, stopAll } = runtimesOfTest();
 
   before(async () => {
     app = await createTestApp();
@@ -83,7 +78,7 @@ describe('while the read model heals, no projection read answers something false
     expect([...truth.values()].filter((t) => t.startsWith('404')), 'the absent ids among the questions').to.have.length(3);
   });
   afterEach(async () => {
-    await Promise.all(started.splice(0).map((r) => r.stop()));
+    await stopAll();
     await app.redis.del(rebuildLeaseKey(app.config.redisPrefix));
     await rebuildAllWhenFree(app);
   });
@@ -95,15 +90,6 @@ describe('while the read model heals, no projection read answers something false
   async function deleteReadModel(): Promise<void> {
     const keys = await app.redis.keys(`${app.config.redisPrefix}*`);
     if (keys.length > 0) await app.redis.del(...keys);
-  }
-
-  async function untilHealthy(base: string, withinMs: number): Promise<number> {
-    const began = Date.now();
-    while ((await call(base, 'GET', '/healthz')).json.status !== 'ok') {
-      if (Date.now() - began > withinMs) throw new Error(`not healthy after ${withinMs} ms: ${(await call(base, 'GET', '/healthz')).text}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return Date.now() - began;
   }
 
   async function fallbackReads(): Promise<number> {

@@ -7,9 +7,8 @@ import { verifyReadModel } from '../../../core/ReadModelVerifier.js';
 import { createApplication } from '../../../core/app.js';
 import { silentLogger } from '../../../core/logger.js';
 import { Seeder } from '../../../core/seed/Seeder.js';
-import type { LaunchedRuntime } from '../../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
-import { call, startRuntime } from '../../support/runtimes.js';
+import { call, runtimesOfTest, untilHealthy } from '../../support/runtimes.js';
 
 // The read model heals itself with the runtimes running: a Redis emptied under a write load, a MySQL replaced by
 // another database. /healthz says `degraded` while it does not belong to the write model; a runtime's keeper
@@ -19,15 +18,6 @@ const HEAL_WITHIN_MS = 20_000;
 
 async function healthOf(base: string): Promise<{ status: string; read_model: string }> {
   return (await call(base, 'GET', '/healthz')).json;
-}
-
-async function untilHealthy(base: string): Promise<number> {
-  const started = Date.now();
-  while ((await healthOf(base)).status !== 'ok') {
-    if (Date.now() - started > HEAL_WITHIN_MS) throw new Error(`still ${JSON.stringify(await healthOf(base))} after ${HEAL_WITHIN_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return Date.now() - started;
 }
 
 /** Writes products through `base` until stopped; resolves with the ids acknowledged 201. */
@@ -47,12 +37,7 @@ function writeLoad(base: string): { stop(): Promise<number[]> } {
 describe('a read model that heals itself, with the runtimes running', function () {
   this.timeout(90_000);
   let app: Application;
-  const started: LaunchedRuntime[] = [];
-  const start = async (...args: Parameters<typeof startRuntime>) => {
-    const runtime = await startRuntime(...args);
-    started.push(runtime);
-    return runtime;
-  };
+  const { start, stopAll } = runtimesOfTest();
 
   before(async () => {
     app = await createTestApp();
@@ -60,7 +45,7 @@ describe('a read model that heals itself, with the runtimes running', function (
     await seedSmall(app);
   });
   afterEach(async () => {
-    await Promise.all(started.splice(0).map((r) => r.stop()));
+    await stopAll();
   });
   after(async () => { await app.close(); });
 
@@ -77,7 +62,7 @@ describe('a read model that heals itself, with the runtimes running', function (
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await start('uws', { PROJECTOR: '1', PROJECTOR_INTERVAL_MS: '100' });
-    const healedIn = await untilHealthy(watched.url);
+    const healedIn = await untilHealthy(watched.url, HEAL_WITHIN_MS);
     expect(healedIn).to.be.below(HEAL_WITHIN_MS);
     const acknowledged = await load.stop();
     console.log(`      (healed ${healedIn} ms after a keeper started; ${acknowledged.length} writes acknowledged meanwhile)`);
@@ -105,7 +90,7 @@ describe('a read model that heals itself, with the runtimes running', function (
       const watched = await start('express', { PROJECTOR: '0', MYSQL_URL: otherUrl });
       expect(await healthOf(watched.url)).to.include({ status: 'degraded', read_model: 'other-database' });
       await start('uws', { PROJECTOR: '1', PROJECTOR_INTERVAL_MS: '100', MYSQL_URL: otherUrl });
-      await untilHealthy(watched.url);
+      await untilHealthy(watched.url, HEAL_WITHIN_MS);
       expect((await call(watched.url, 'GET', '/en/products/projection?limit=all')).json.total).to.equal(12);
       const { mismatches, compared } = await verifyReadModel(other);
       expect(mismatches).to.deep.equal([]);
