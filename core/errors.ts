@@ -15,6 +15,7 @@ export const ErrorCodes = {
   BODY_TOO_LARGE: { status: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   HEADERS_TOO_LARGE: { status: 431, message: 'Request headers too large' },
+  NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },

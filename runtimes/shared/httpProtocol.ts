@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 import { errorResponse } from '../../core/http/responses.js';
 import type { HttpResponse } from '../../core/http/types.js';
+import { nodeRequestHead } from './httpFraming.js';
 
 // What a node:http server (fork's master, express) answers before a request reaches the pipeline: requests its
 // parser refuses (bad framing, an invalid method or target, headers too large) and headers that do not arrive
@@ -46,16 +47,17 @@ function malformed(message: string): HttpResponse {
 }
 
 /**
- * What node's parser lets through but HTTP/1.1 refuses: another version, no Host on HTTP/1.1, a target that is
- * neither a path nor an absolute URL (`OPTIONS *`). The adapters answer it before the pipeline, closing.
+ * What node's parser lets through but HTTP/1.1 refuses: another version, a target that is neither a path nor an
+ * absolute URL (`OPTIONS *`), and the framing rules of httpFraming.ts (Host, Content-Length, Transfer-Encoding, a
+ * fragment). The adapters answer it before the pipeline, closing.
  */
 export function refusedRequest(request: IncomingMessage): HttpResponse | undefined {
   const version = request.httpVersion;
   if (version !== '1.1' && version !== '1.0') return malformed(`HTTP/${version} is not supported: send HTTP/1.1`);
-  if (version === '1.1' && request.headers.host === undefined) return malformed('An HTTP/1.1 request must have a Host header');
   const target = request.url ?? '';
   if (target.charCodeAt(0) !== 47 /* / */ && !/^https?:\/\//i.test(target)) return malformed(`The request target ${JSON.stringify(target)} is not a path`);
-  return undefined;
+  const problem = nodeRequestHead(request.rawHeaders).problem(version, target);
+  return problem && errorResponse(problem);
 }
 
 /** Whether the request declares a body larger than the limit (answered 413 before any of it is read). */

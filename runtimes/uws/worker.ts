@@ -1,4 +1,4 @@
-import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../../core/config.js';
 import { AppError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js'
 import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
+import { RequestHead } from '../shared/httpFraming.js';
 import { idleGraceMs, shuttingDownResponse } from '../shared/lifecycle.js';
 import { PendingReplies } from '../shared/PendingReplies.js';
 import { BusyWorkers } from './BusyWorkers.js';
@@ -52,7 +53,15 @@ const reading = new Set<UwsResponse>();
 /** After 'shutdown': every new request is refused, every answer closes its connection. */
 let stopping = false;
 const EMPTY = Buffer.alloc(0);
-const requestTimeoutMs = config.runtimes.requestTimeoutMs;
+/** Methods that write nothing: handed to the pipeline at once (see `answer` in `handler`). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * uWS closes a connection whose body stops arriving after its fixed 10 s idle timeout, checked on a 4 s tick:
+ * 8 to 12 s after the last bytes, without a word. The body's own timer must fire first to answer 408, so it is
+ * REQUEST_TIMEOUT_MS, but never more than a second before the earliest of those closes.
+ */
+const UWS_EARLIEST_IDLE_CLOSE_MS = 8_000;
+const bodyTimeoutMs = Math.min(config.runtimes.requestTimeoutMs, UWS_EARLIEST_IDLE_CLOSE_MS - 1_000);
 const STATUS_LINES = new Map<number, string>();
 
 function post(message: WorkerMessage): void {
@@ -108,8 +117,8 @@ function refuse(res: UwsResponse): void {
 }
 
 /**
- * Reads the body in chunks up to the limit, within the request timeout (uWS's own idle timeout, 10 s, would
- * close the connection without an answer); calls back once with the body, or with why there is none.
+ * Reads the body in chunks up to the limit, within `bodyTimeoutMs` (before uWS's own idle timeout would close the
+ * connection without an answer); calls back once with the body, or with why there is none.
  */
 function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, unread?: 'too-large' | 'timeout') => void): void {
   const chunks: Buffer[] = [];
@@ -123,7 +132,7 @@ function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, un
   };
   state.timer = setTimeout(() => {
     if (!finished && !state.aborted) finish(EMPTY, 'timeout');
-  }, requestTimeoutMs);
+  }, bodyTimeoutMs);
   res.onData((chunk, isLast) => {
     if (finished) return;
     size += chunk.byteLength;
@@ -134,24 +143,6 @@ function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, un
     chunks.push(Buffer.from(new Uint8Array(chunk))); // copy: uWS reuses the chunk's memory after this call
     if (isLast) finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
-}
-
-/**
- * What node:http would refuse in the headers of a request with a body, which uWS lets through: Content-Length
- * headers that disagree (uWS frames the body by the first; which one the client meant cannot be known, RFC 9112
- * §6.3), or headers larger than node's limit. Asked of writes only: a walk over the headers of every read would
- * cost the read path (README, known limits).
- */
-function headerProblem(req: UwsRequest, contentLength: string): AppError | undefined {
-  let conflict = false;
-  let bytes = 0;
-  req.forEach((name, value) => {
-    bytes += name.length + value.length + 4; // "name: value\r\n"
-    if (name === 'content-length' && value !== contentLength) conflict = true;
-  });
-  if (conflict) return new AppError('MALFORMED_REQUEST', 'The request has Content-Length headers that disagree');
-  if (bytes > maxHeaderSize) return new AppError('HEADERS_TOO_LARGE', `Request headers too large: at most ${maxHeaderSize} bytes`);
-  return undefined;
 }
 
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
@@ -172,35 +163,50 @@ function handler(route: Route | undefined, parameterCount: number) {
       if (!state.handedOver) inFlight--;
     });
     const query = req.getQuery() ?? '';
-    const contentType = req.getHeader('content-type') || undefined;
-    const contentEncoding = req.getHeader('content-encoding') || undefined;
-    // Any method may send a body: it is read (and limited) alike, as node:http does.
-    const contentLength = req.getHeader('content-length');
-    const hasBody = (contentLength !== '' && contentLength !== '0') || req.getHeader('transfer-encoding') !== '';
     const path = req.getUrl();
-    let encodedParams: string[] | undefined;
-    if (route) {
-      encodedParams = new Array<string>(parameterCount);
-      for (let i = 0; i < parameterCount; i++) encodedParams[i] = req.getParameter(i);
-    }
-    const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
-      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
-      state.handedOver = true;
-      reading.delete(res);
-      void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
-    };
-    if (!hasBody) {
-      answer(EMPTY);
-      return;
-    }
-    const problem = headerProblem(req, contentLength);
+    // uWS's parser lets through what HTTP/1.1 refuses (two Host headers, an unknown transfer coding, a
+    // fragment…): every request's header lines are checked as node's are (uWS serves HTTP/1.1 only).
+    const head = new RequestHead();
+    req.forEach((name, value) => head.add(name, value));
+    const problem = head.problem('1.1', query === '' ? path : `${path}?${query}`);
     if (problem) {
       state.close = true;
       state.handedOver = true;
       write(res, state, errorResponse(problem));
       return;
     }
-    if (Number(contentLength) > BODY_LIMIT_BYTES) {
+    const contentType = req.getHeader('content-type') || undefined;
+    const contentEncoding = req.getHeader('content-encoding') || undefined;
+    let encodedParams: string[] | undefined;
+    if (route) {
+      encodedParams = new Array<string>(parameterCount);
+      for (let i = 0; i < parameterCount; i++) encodedParams[i] = req.getParameter(i);
+    }
+    const match = route && encodedParams ? { route, encodedParams } : undefined;
+    const handOver = (request: HttpRequest) => {
+      state.handedOver = true;
+      reading.delete(res);
+      void pipeline.handle(request, match).then((r) => write(res, state, r));
+    };
+    const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
+      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
+      if (SAFE_METHODS.has(method)) {
+        handOver(request);
+        return;
+      }
+      // uWS closes the connection when a pipelined request arrives while this one waits for I/O, answering
+      // neither (it refuses async pipelining). A write is handed over only once uWS has parsed all it received
+      // (the check phase comes after the poll phase), so that a write whose answer could not be sent is not run.
+      setImmediate(() => {
+        if (state.aborted) return;
+        handOver(request);
+      });
+    };
+    if (!head.hasBody) {
+      answer(EMPTY);
+      return;
+    }
+    if (head.contentLength > BODY_LIMIT_BYTES) {
       // Declared too large: answered at once, none of it read.
       state.close = true;
       answer(EMPTY, 'too-large');
