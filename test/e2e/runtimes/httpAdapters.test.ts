@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Application } from '../../../core/app.js';
+import { Tables } from '../../../core/db/tables.js';
 import { BODY_LIMIT_BYTES } from '../../../core/http/body.js';
 import { RUNTIME_NAMES, type LaunchedRuntime } from '../../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
@@ -194,6 +195,34 @@ describe('HTTP adapters on the three runtimes (raw TCP)', function () {
         }
       });
 
+      it('two writes pipelined in one TCP write: both answered in order (fork, express); on uws neither answered, neither written', async () => {
+        const products = async () => Number(((await app.knex(Tables.products).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+        const body = (i: number) => JSON.stringify({ name: `pipelined ${name} ${i}`, price: '1.00' });
+        for (const [what, second, writes] of [
+          ['POST, POST', post('/en/products', body(2)), 2],
+          ['POST, GET', get('/en/products/db/1'), 1],
+        ] as const) {
+          const before = await products();
+          const c = await connection();
+          const started = Date.now();
+          c.write(post('/en/products', body(1)) + second);
+          if (name === 'uws') {
+            // uWS refuses async pipelining: a request arriving while another waits for I/O closes the connection,
+            // answering neither. The write is then never handed to the application (README, known limits).
+            expect(await c.waitClosed(3_000), `${what}: closed`).to.equal(true);
+            expect(Date.now() - started, `${what}: closed at once`).to.be.below(1_000);
+            expect(c.unread.length, `${what}: bytes received`).to.equal(0);
+            await new Promise((resolve) => setTimeout(resolve, 500)); // a write that ran would be committed by now
+            expect(await products(), `${what}: rows written`).to.equal(before);
+          } else {
+            const first = await c.response(3_000);
+            expect(first?.status, `${what}: ${first?.body}`).to.equal(201);
+            expect((await c.response(3_000))?.status, what).to.equal(writes === 2 ? 201 : 200);
+            expect(await products(), `${what}: rows written`).to.equal(before + writes);
+          }
+        }
+      });
+
       it('answers 400 to Content-Length headers that disagree, and closes (no guess at the framing)', async () => {
         const body = JSON.stringify({ name: `two lengths ${name}`, price: '1.00' });
         const { response, connection: c } = await exchange(port, post('/en/products', body, `Content-Length: ${body.length - 5}\r\n`));
@@ -316,4 +345,33 @@ describe('HTTP adapters on the three runtimes (raw TCP)', function () {
       }
     });
   }
+
+  describe('uws at the default REQUEST_TIMEOUT_MS (10 s: longer than uWS lets a connection idle)', () => {
+    let runtime: LaunchedRuntime;
+    const open: RawConnection[] = [];
+    after(async () => {
+      for (const c of open) c.destroy();
+      await runtime?.stop();
+    });
+
+    it('answers 408 to every stalled body before uWS closes the connection: 20 tries spread over its 4 s tick', async function () {
+      this.timeout(40_000);
+      runtime = await startRuntime('uws', {});
+      const port = Number(new URL(runtime.url).port);
+      // uWS closes a connection idle for 10 s on a 4 s tick (8 to 12 s after its last bytes, by the tick's phase):
+      // the tries start 200 ms apart, so that together they meet every phase of it.
+      const tries = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i * 200));
+        const c = await RawConnection.open(port);
+        open.push(c);
+        const started = Date.now();
+        c.write(`POST /en/products HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"x"`);
+        const response = await c.response(15_000);
+        return { response, ms: Date.now() - started, closed: await c.waitClosed(2_000) };
+      }));
+      const answered = tries.filter((t) => t.response?.status === 408 && t.response.json?.code === 'REQUEST_TIMEOUT' && t.closed);
+      expect(answered.length, tries.map((t) => `${t.response?.status ?? 'no answer'} after ${t.ms} ms`).join(', ')).to.equal(20);
+      for (const { ms } of tries) expect(ms, 'the body timer (7 s), before the earliest idle close (8 s)').to.be.within(6_900, 8_000);
+    });
+  });
 });
