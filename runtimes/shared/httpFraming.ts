@@ -27,6 +27,15 @@ export class RequestHead {
   /** Bytes of the header lines ("name: value\r\n"), to hold uWS to node's limit. */
   bytes = 0;
 
+  /** Empties the head for the next request (uws reuses one: a head is read before its handler returns). */
+  reset(): this {
+    this.hosts = this.lengths = this.bytes = 0;
+    this.host = this.length = '';
+    this.codings = undefined;
+    this.emptyName = false;
+    return this;
+  }
+
   add(name: string, value: string): void {
     this.bytes += name.length + value.length + 4;
     switch (name) {

@@ -11,8 +11,25 @@ import { nodeRequestHead } from './httpFraming.js';
 // in time. They get the JSON error every other error gets, then the connection is closed, as node's own
 // default would, but with a body.
 
-/** The answer to a request node's HTTP parser refused, or whose headers did not arrive in time. */
-export function clientErrorResponse(code: string | undefined): HttpResponse {
+/** The part of the request llhttp's error codes point at (its own reason says what is wrong with it). */
+const PARSER_ERROR_FIELDS: Readonly<Record<string, string>> = {
+  HPE_INVALID_CONTENT_LENGTH: 'content-length',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'content-length',
+  HPE_INVALID_TRANSFER_ENCODING: 'transfer-encoding',
+  HPE_INVALID_CHUNK_SIZE: 'body',
+  HPE_INVALID_METHOD: 'method',
+  HPE_INVALID_URL: 'target',
+  HPE_INVALID_VERSION: 'version',
+  HPE_INVALID_HEADER_TOKEN: 'headers',
+  HPE_LF_EXPECTED: 'headers',
+  HPE_CR_EXPECTED: 'headers',
+};
+
+/**
+ * The answer to a request node's HTTP parser refused (its `reason`, a fixed text of llhttp's such as "Duplicate
+ * Content-Length", says why), or whose headers did not arrive in time.
+ */
+export function clientErrorResponse(code: string | undefined, reason?: string): HttpResponse {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return errorResponse(new AppError('REQUEST_TIMEOUT', 'The request did not arrive within the request timeout'));
   }
@@ -22,7 +39,9 @@ export function clientErrorResponse(code: string | undefined): HttpResponse {
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
     return errorResponse(new AppError('BODY_TOO_LARGE', 'The chunk extensions of the request body are too large'));
   }
-  return errorResponse(new AppError('MALFORMED_REQUEST', 'The request is not valid HTTP/1.1'));
+  const message = reason ? `The request is not valid HTTP/1.1: ${reason}` : 'The request is not valid HTTP/1.1';
+  const field = code === undefined ? undefined : PARSER_ERROR_FIELDS[code];
+  return errorResponse(new AppError('MALFORMED_REQUEST', message, field ? [{ field, message: reason ?? 'is malformed' }] : []));
 }
 
 /**
@@ -66,7 +85,7 @@ export function declaresTooLarge(request: IncomingMessage): boolean {
   return declared !== undefined && Number(declared) > BODY_LIMIT_BYTES;
 }
 
-function onClientError(error: Error & { code?: string }, socket: Duplex): void {
+function onClientError(error: Error & { code?: string; reason?: string }, socket: Duplex): void {
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
     socket.destroy();
@@ -74,7 +93,7 @@ function onClientError(error: Error & { code?: string }, socket: Duplex): void {
   }
   const answer = () => {
     if (!socket.writable) return;
-    socket.end(rawResponse(clientErrorResponse(error.code)));
+    socket.end(rawResponse(clientErrorResponse(error.code, typeof error.reason === 'string' ? error.reason : undefined)));
     // Closed once written, whether or not the client ever closes its side.
     socket.once('finish', () => socket.destroy());
   };

@@ -145,6 +145,10 @@ function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, un
   });
 }
 
+/** The head of the request being handled: read in full before its handler returns, so one serves them all. */
+const head = new RequestHead();
+const addHeader = (name: string, value: string) => head.add(name, value);
+
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
 function handler(route: Route | undefined, parameterCount: number) {
   return (res: UwsResponse, req: UwsRequest) => {
@@ -166,8 +170,8 @@ function handler(route: Route | undefined, parameterCount: number) {
     const path = req.getUrl();
     // uWS's parser lets through what HTTP/1.1 refuses (two Host headers, an unknown transfer coding, a
     // fragment…): every request's header lines are checked as node's are (uWS serves HTTP/1.1 only).
-    const head = new RequestHead();
-    req.forEach((name, value) => head.add(name, value));
+    head.reset();
+    req.forEach(addHeader);
     const problem = head.problem('1.1', query === '' ? path : `${path}?${query}`);
     if (problem) {
       state.close = true;
