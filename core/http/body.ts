@@ -2,6 +2,7 @@ import { quote } from '../errorBounds.js';
 import { AppError, validationError, type FieldError } from '../errors.js';
 import { isWellFormed } from '../validation.js';
 import { duplicateKeyPath } from './jsonKeys.js';
+import { withNumberTexts } from './jsonNumbers.js';
 
 /** Largest request body accepted, in bytes; bigger ones get 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,7 +22,7 @@ function parseJson(text: string): unknown {
   }
   const duplicate = duplicateKeyPath(text);
   if (duplicate !== undefined) throw validationError([{ field: duplicate, message: 'is given more than once' }]);
-  return value;
+  return withNumberTexts(value, text);
 }
 
 /** Bodies are read as UTF-8: a declared charset that is not UTF-8 is refused rather than misread. */
