@@ -1,5 +1,6 @@
 // Every error the application answers with, as a stable code, an HTTP status and a message.
 // Checks use `code`, never `instanceof`, so they hold across module copies (undici's habit).
+import { clip, listNames } from './errorBounds.js';
 
 export interface FieldError {
   /** Path of the offending field, e.g. `price` or `items[1].quantity`. */
@@ -53,12 +54,11 @@ export function isAppError(error: unknown): error is AppError {
 }
 
 export function validationError(fields: readonly FieldError[]): AppError {
-  const names = [...new Set(fields.map((f) => f.field))].join(', ');
-  return new AppError('VALIDATION_FAILED', `Invalid field(s): ${names}`, fields);
+  return new AppError('VALIDATION_FAILED', `Invalid field(s): ${listNames(fields.map((f) => f.field))}`, fields);
 }
 
 export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): AppError {
-  const error = new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+  const error = new AppError('METHOD_NOT_ALLOWED', `${clip(method)} is not allowed on ${clip(path)}; use ${allowed.join(', ')}`);
   error.allow = allowed.join(', ');
   return error;
 }
@@ -75,7 +75,7 @@ export function readModelRebuilding(detail: string): AppError {
 }
 
 export function notFound(entity: string, id: number | string): AppError {
-  return new AppError('NOT_FOUND', `${entity} ${id} not found`);
+  return new AppError('NOT_FOUND', `${entity} ${clip(String(id))} not found`);
 }
 
 // Server errors (MySQL/MariaDB codes) that say the server cannot serve now: shutting down, the connection killed,

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { validationError, type FieldError } from './errors.js';
+import { JsonNumber } from './JsonNumber.js';
 import { parseMoney } from './money.js';
 
 // Field types shared by the command schemas. Bodies come as JSON or as HTML forms (the original demo's
 // Postman collection posts forms), so numbers may arrive as digit strings and are accepted as such.
+// A number of a JSON body arrives as its text (a JsonNumber): each number field reads it by the rule it applies
+// to a string, so 1.999999999999999999 is refused as a price whether it was sent as a number or a string.
+
+/** A JSON number as the text it was written with; anything else as it is. */
+const asWritten = (value: unknown): unknown => (value instanceof JsonNumber ? value.text : value);
 
 const isBlank = (v: unknown) => v === undefined || v === null;
 
@@ -34,9 +40,13 @@ export function text(max: number, options: { allowEmpty?: boolean } = {}) {
   return options.allowEmpty ? base : base.min(1, 'must not be empty');
 }
 
+/** Digits only (a sign allowed, to say the bound it breaks): no fraction, no exponent, in a string or a JSON number. */
 export function wholeNumber(min: number, max: number) {
   return z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v),
+    (v) => {
+      const written = asWritten(v);
+      return typeof written === 'string' && /^\s*-?\d{1,15}\s*$/.test(written) ? Number(written) : written;
+    },
     z
       .number({ error: (issue) => (isBlank(issue.input) ? 'is required' : 'must be a whole number') })
       .int('must be a whole number')
@@ -45,9 +55,9 @@ export function wholeNumber(min: number, max: number) {
   );
 }
 
-/** A decimal amount like "99.99" (or 99.99 in JSON), to integer cents. */
+/** A decimal amount like "99.99" (or 99.99 in JSON, read as written: 1.005 and 1.999999999999999999 are refused), to integer cents. */
 export function money(maxCents: number) {
-  return z
+  return z.preprocess(asWritten, z
     .union([z.string(), z.number()], { error: (issue) => (isBlank(issue.input) ? 'is required' : 'must be a decimal amount such as "99.99"') })
     .transform((value, ctx) => {
       const cents = parseMoney(value);
@@ -60,7 +70,7 @@ export function money(maxCents: number) {
         return z.NEVER;
       }
       return cents;
-    });
+    }));
 }
 
 const UNIX_SECONDS = /^\d{1,12}$/;
@@ -97,7 +107,7 @@ function isoInstant(value: string): Date | undefined {
  * that is a real calendar instant (2026-02-30, 2026-13-01, 24:61 are refused), from 1970 to 2999, to a Date.
  */
 export function timestamp() {
-  return z
+  return z.preprocess(asWritten, z
     .union([z.string(), z.number()], { error: TIMESTAMP_FORMAT })
     .transform((value, ctx) => {
       const text = String(value).trim();
@@ -112,7 +122,7 @@ export function timestamp() {
         return z.NEVER;
       }
       return date;
-    });
+    }));
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -161,6 +171,8 @@ function illFormedFields(input: object): FieldError[] {
     const { value, key } = visit;
     if (typeof key === 'string' && !isWellFormed(key)) {
       errors.push({ field: pathOf(visit), message: 'is a field name that is not valid Unicode (it holds a lone surrogate)' });
+    } else if (value instanceof JsonNumber) {
+      continue; // digits only
     } else if (typeof value === 'string') {
       if (!isWellFormed(value)) errors.push({ field: pathOf(visit) || 'body', message: 'must be valid Unicode (it holds a lone surrogate)' });
     } else if (Array.isArray(value)) {

@@ -1,3 +1,4 @@
+import { quote } from '../errorBounds.js';
 import { AppError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { bodyTooLarge, checkQueryEncoding } from './body.js';
@@ -25,7 +26,7 @@ type Finish = (scope: RequestScope, response: HttpResponse) => void;
 /** Bodies are taken as sent: a compressed body is refused, whatever the runtime's framework could inflate. */
 function refusedEncoding(encoding: string | undefined): AppError | undefined {
   if (encoding === undefined || encoding.trim().toLowerCase() === 'identity' || encoding.trim() === '') return undefined;
-  return new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content encoding ${JSON.stringify(encoding)}: send the body uncompressed`, [
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content encoding ${quote(encoding)}: send the body uncompressed`, [
     { field: 'content-encoding', message: 'must be identity (or absent)' },
   ]);
 }

@@ -1,6 +1,8 @@
+import { quote } from '../errorBounds.js';
 import { AppError, validationError, type FieldError } from '../errors.js';
 import { isWellFormed } from '../validation.js';
 import { duplicateKeyPath } from './jsonKeys.js';
+import { withNumberTexts } from './jsonNumbers.js';
 
 /** Largest request body accepted, in bytes; bigger ones get 413 before any parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -20,14 +22,14 @@ function parseJson(text: string): unknown {
   }
   const duplicate = duplicateKeyPath(text);
   if (duplicate !== undefined) throw validationError([{ field: duplicate, message: 'is given more than once' }]);
-  return value;
+  return withNumberTexts(value, text);
 }
 
 /** Bodies are read as UTF-8: a declared charset that is not UTF-8 is refused rather than misread. */
 function checkCharset(contentType: string): void {
   const declared = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1]?.toLowerCase();
   if (declared === undefined || declared === 'utf-8' || declared === 'utf8') return;
-  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset ${JSON.stringify(declared)}: send UTF-8`, [
+  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported charset ${quote(declared)}: send UTF-8`, [
     { field: 'content-type', message: 'charset must be utf-8 (or absent)' },
   ]);
 }
@@ -108,7 +110,7 @@ export function parseBody(contentType: string | undefined, body: Buffer): unknow
   if (type === 'application/x-www-form-urlencoded' || type === '') {
     return /^\s*[{[]/.test(text) ? parseJson(text) : parseUrlEncoded(text);
   }
-  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(type)}: send application/json or application/x-www-form-urlencoded`, [
+  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${quote(type)}: send application/json or application/x-www-form-urlencoded`, [
     { field: 'content-type', message: 'must be application/json or application/x-www-form-urlencoded' },
   ]);
 }

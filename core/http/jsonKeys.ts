@@ -5,7 +5,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** The end (exclusive) of the string token starting at `start` (a quote). */
-function stringEnd(text: string, start: number): number {
+export function stringEnd(text: string, start: number): number {
   let i = start + 1;
   for (;;) {
     const c = text.charCodeAt(i);

@@ -1,3 +1,4 @@
+import { clip } from '../errorBounds.js';
 import { AppError, methodNotAllowed } from '../errors.js';
 import type { Route, RouteMatch } from './types.js';
 
@@ -76,6 +77,6 @@ export class Router {
       return { route, params: decodeParameters(names, found.slice(1)) };
     }
     if (allowed.size > 0) throw methodNotAllowed(method, path, [...allowed]);
-    throw malformedPath(path) ?? new AppError('NOT_FOUND', `No route for ${method} ${path}`);
+    throw malformedPath(path) ?? new AppError('NOT_FOUND', `No route for ${clip(method)} ${clip(path)}`);
   }
 }

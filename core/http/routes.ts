@@ -1,4 +1,5 @@
 import type { Application } from '../app.js';
+import { quote } from '../errorBounds.js';
 import { AppError } from '../errors.js';
 import { pageBody, pageBodyText, parsePageRequest } from '../pagination.js';
 import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
@@ -13,7 +14,7 @@ export const LOCALES: readonly string[] = ['en'];
 
 function checkLocale(params: Readonly<Record<string, string>>): void {
   if (!LOCALES.includes(params.locale ?? '')) {
-    throw new AppError('NOT_FOUND', `Unknown locale ${JSON.stringify(params.locale)}; use ${LOCALES.join(', ')}`);
+    throw new AppError('NOT_FOUND', `Unknown locale ${quote(params.locale ?? '')}; use ${LOCALES.join(', ')}`);
   }
 }
 

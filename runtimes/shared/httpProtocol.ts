@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { quote } from '../../core/errorBounds.js';
 import { AppError } from '../../core/errors.js';
 import { BODY_LIMIT_BYTES } from '../../core/http/body.js';
 import { errorResponse } from '../../core/http/responses.js';
@@ -74,7 +75,7 @@ export function refusedRequest(request: IncomingMessage): HttpResponse | undefin
   const version = request.httpVersion;
   if (version !== '1.1' && version !== '1.0') return malformed(`HTTP/${version} is not supported: send HTTP/1.1`);
   const target = request.url ?? '';
-  if (target.charCodeAt(0) !== 47 /* / */ && !/^https?:\/\//i.test(target)) return malformed(`The request target ${JSON.stringify(target)} is not a path`);
+  if (target.charCodeAt(0) !== 47 /* / */ && !/^https?:\/\//i.test(target)) return malformed(`The request target ${quote(target)} is not a path`);
   const problem = nodeRequestHead(request.rawHeaders).problem(version, target);
   return problem && errorResponse(problem);
 }

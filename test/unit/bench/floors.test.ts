@@ -105,6 +105,38 @@ describe('bench: floors and CPU attribution in the report', () => {
     expect(section(markdown, 'Targets')).to.include(`**${FLOOR_TARGETS[3].text}**`);
   });
 
+  it('judges each floor target on its threshold when no cell is driver-bound: 0.92 fails a 0.95 target, 0.96 passes it', () => {
+    // Each target's runtime cell and floor cell; the runtime cell's load generator brought under the driver-bound mark.
+    const scoped: ReadonlyArray<[runtime: string, floor: string]> = [
+      ['uws/products/redis/get', 'floor:uws/products/redis/get'],
+      ['uws/products/redis/list', 'floor:uws/products/redis/list'],
+      ['express/products/redis/get', 'floor:express/products/redis/get'],
+      ['fork/products/redis/get+persistent', 'floor:fpm/products/redis/get'],
+    ];
+    const at = (index: number, ratio: number): BenchResults => {
+      const results = forged();
+      const [runtimeId, floorId] = scoped[index]!;
+      const runtimeRps = cellOf(results, runtimeId).summary.rps.median;
+      const floorRps = runtimeRps / ratio;
+      return {
+        ...results,
+        cells: results.cells.map((c) => {
+          if (c.id === runtimeId) return { ...c, summary: { ...c.summary, driverCpuPct: 40 } };
+          if (c.id === floorId) return { ...c, summary: { ...c.summary, rps: { median: floorRps, min: floorRps, max: floorRps } } };
+          return c;
+        }),
+      };
+    };
+    const expected = [[0.92, 0.96], [0.87, 0.91], [0.92, 0.96], [0.77, 0.81]] as const;
+    for (const [index, target] of FLOOR_TARGETS.entries()) {
+      const [below, above] = expected[index]!;
+      for (const [ratio, status] of [[below, 'fail'], [above, 'pass']] as const) {
+        const checks = deriveConclusions(at(index, ratio)).targets.filter((t) => t.target === target.text);
+        expect(checks.map((t) => `${t.status} ${t.ratio?.toFixed(2)}`), `${target.text} at ${ratio}`).to.deep.equal([`${status} ${ratio.toFixed(2)}`]);
+      }
+    }
+  });
+
   it('shows the CPU attribution per profiled cell: a table, a stacked bar each, the largest category and fork\'s stages', () => {
     const { markdown, charts } = render(forged());
     const attribution = section(markdown, 'Where the time goes: CPU attribution');

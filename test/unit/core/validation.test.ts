@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import { characterCount, text, timestamp, validate, wholeNumber } from '../../../core/validation.js';
+import { JsonNumber } from '../../../core/JsonNumber.js';
+import { characterCount, money, text, timestamp, validate, wholeNumber } from '../../../core/validation.js';
 import { refusal } from '../../support/refusal.js';
 
 
@@ -53,6 +54,48 @@ describe('validation', () => {
       for (const value of ['1969-12-31T23:59:59Z', '1970-01-01T00:30:00+01:00', '2999-01-01T00:00:01Z', '0050-01-01', '9999-12-31', '32472144001']) {
         expect(refused(value), value).to.equal('must be a timestamp from 1970-01-01T00:00:00Z to 2999-01-01T00:00:00Z');
       }
+    });
+  });
+
+  describe('number fields read a JSON number as written, by the rule of the same digits in a string', () => {
+    const schema = z.strictObject({ price: money(100_000_000).optional(), id: wholeNumber(1, 4_294_967_295).optional(), at: timestamp().optional() });
+    /** The outcome for `field` given `written`: the value taken, or the field's message. */
+    const outcome = (field: 'price' | 'id' | 'at', written: string | JsonNumber): unknown => {
+      try {
+        const value = (validate(schema, { [field]: written }) as Record<string, unknown>)[field];
+        return value instanceof Date ? value.toISOString() : value;
+      } catch (err) {
+        return (err as { fields: { message: string }[] }).fields.map((f) => f.message).join('; ');
+      }
+    };
+
+    it('the issue\'s 1.999999999999999999 is refused as a price, as a number and as a string alike (was rounded to 2.00)', () => {
+      const message = 'must be a decimal amount with at most 2 decimals, such as "99.99"';
+      expect(outcome('price', new JsonNumber('1.999999999999999999'))).to.equal(message);
+      expect(outcome('price', '1.999999999999999999')).to.equal(message);
+      expect(outcome('price', new JsonNumber('1.005'))).to.equal(message);
+    });
+
+    it('an id of 1.0000000000000001 is refused, not read as 1; a sign says the bound it breaks', () => {
+      expect(outcome('id', new JsonNumber('1.0000000000000001'))).to.equal('must be a whole number');
+      expect(outcome('id', new JsonNumber('-1'))).to.equal('must be at least 1');
+      expect(outcome('id', '-1')).to.equal('must be at least 1');
+    });
+
+    it('every text gives the same outcome as a JSON number and as a string, for each number field', () => {
+      const texts = ['0', '1', '2', '99.99', '99.9', '1.50', '1.0', '1.00', '1.005', '1.999999999999999999', '1.0000000000000001', '1e2', '1E2',
+        '-0', '-1', '-1.5', '0.1', '1000000.00', '1000000.01', '4294967295', '4294967296', '12345678901234567890', '1764000000',
+        '1764000000.0000001', '32472144000', '32472144001'];
+      for (const field of ['price', 'id', 'at'] as const) {
+        for (const text of texts) expect(outcome(field, new JsonNumber(text)), `${field} ${text}`).to.deep.equal(outcome(field, text));
+      }
+      // And what is taken is what the digits say.
+      expect([outcome('price', new JsonNumber('1.50')), outcome('id', new JsonNumber('4294967295')), outcome('at', new JsonNumber('1764000000'))])
+        .to.deep.equal([150, 4_294_967_295, '2025-11-24T16:00:00.000Z']);
+    });
+
+    it('a JSON number where text is expected is still not a string', () => {
+      expect(fieldsOf(() => validate(z.strictObject({ name: text(5) }), { name: new JsonNumber('12') }))).to.deep.equal([{ field: 'name', message: 'must be a string' }]);
     });
   });
 

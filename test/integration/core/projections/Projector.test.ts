@@ -5,6 +5,7 @@ import { loadConfig } from '../../../../core/config.js';
 import { EVENT_TYPES, type StoredEvent } from '../../../../core/events/DomainEvent.js';
 import { EventStore } from '../../../../core/events/EventStore.js';
 import { silentLogger } from '../../../../core/logger.js';
+import { checkpointKey } from '../../../../core/projections/ProjectionKeys.js';
 import { createTestApp, resetData, seedSmall } from '../../../support/fixtures.js';
 import { PrivateRedis } from '../../../support/privateRedis.js';
 import { actualReadModel, expectedReadModel, redisDump } from '../../../support/readModel.js';
@@ -84,6 +85,18 @@ describe('projector', () => {
       const order = (await app.repositories.order.all()).find((o) => o.items.some((i) => i.product_id === 1));
       expect(order?.items.find((i) => i.product_id === 1)?.name).to.equal('Renamed Product 1');
       expect(await app.projector.catchUp()).to.equal(0);
+    });
+
+    it('a catch-up in batches applies every event when the outbox holds several full batches, an exact multiple of them', async () => {
+      const start = await app.projector.checkpoint();
+      // 8 events behind: 2 full batches of 4, 4 of 2, 1 of 8; and 3 + 3 + 2.
+      for (const batchSize of [4, 2, 8, 3]) {
+        await app.redis.set(checkpointKey(app.config.redisPrefix), String(start)); // back to before the commands
+        expect(await app.projector.lag(), `before, batches of ${batchSize}`).to.equal(8);
+        expect(await app.projector.catchUp(batchSize), `batches of ${batchSize}`).to.equal(8);
+        expect(await app.projector.lag(), `after, batches of ${batchSize}`).to.equal(0);
+        expect(await actualReadModel(app), `batches of ${batchSize}`).to.deep.equal(await expectedReadModel(app));
+      }
     });
 
     it('applying every event a second time, or in reverse order, changes nothing', async () => {
