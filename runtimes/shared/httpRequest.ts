@@ -39,6 +39,14 @@ export function readBody(request: IncomingMessage, timeoutMs: number): Promise<B
   });
 }
 
+/**
+ * Every Idempotency-Key header of a node:http request, as sent (node would join two into one value with a comma);
+ * undefined when there is none, after one lookup in the headers node has parsed anyway.
+ */
+export function idempotencyKeyHeaders(request: IncomingMessage): string[] | undefined {
+  return request.headers['idempotency-key'] === undefined ? undefined : request.headersDistinct['idempotency-key'];
+}
+
 /** Splits a request target, `/path?query`, into its parts. */
 export function splitUrl(url: string): { path: string; query: string } {
   // Absolute form (`GET http://host/path HTTP/1.1`), which HTTP/1.1 servers must accept: the path is what follows the authority.

@@ -154,8 +154,19 @@ function headerProblem(req: UwsRequest, contentLength: string): AppError | undef
   return undefined;
 }
 
+/** Every Idempotency-Key header, as sent (getHeader gives the first only); undefined when there is none. */
+function idempotencyKeyHeaders(req: UwsRequest): string[] | undefined {
+  let values: string[] | undefined;
+  req.forEach((name, value) => {
+    if (name === 'idempotency-key') (values ??= []).push(value);
+  });
+  return values;
+}
+
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
 function handler(route: Route | undefined, parameterCount: number) {
+  // Only the command routes read an Idempotency-Key: a read never walks its headers for it.
+  const command = route !== undefined && route.method !== 'GET';
   return (res: UwsResponse, req: UwsRequest) => {
     if (stopping) {
       refuse(res);
@@ -178,13 +189,14 @@ function handler(route: Route | undefined, parameterCount: number) {
     const contentLength = req.getHeader('content-length');
     const hasBody = (contentLength !== '' && contentLength !== '0') || req.getHeader('transfer-encoding') !== '';
     const path = req.getUrl();
+    const idempotencyKey = command ? idempotencyKeyHeaders(req) : undefined;
     let encodedParams: string[] | undefined;
     if (route) {
       encodedParams = new Array<string>(parameterCount);
       for (let i = 0; i < parameterCount; i++) encodedParams[i] = req.getParameter(i);
     }
     const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
-      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
+      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread, idempotencyKey };
       state.handedOver = true;
       reading.delete(res);
       void pipeline.handle(request, route && encodedParams ? { route, encodedParams } : undefined).then((r) => write(res, state, r));
