@@ -154,12 +154,17 @@ function headerProblem(req: UwsRequest, contentLength: string): AppError | undef
   return undefined;
 }
 
-/** Every Idempotency-Key header, as sent (getHeader gives the first only); undefined when there is none. */
+/**
+ * Every Idempotency-Key header (getHeader gives the first only); undefined when there is none. uWS's forEach decodes
+ * values as UTF-8, dropping or replacing bytes beyond ASCII, getHeader gives them byte for byte: a lone header is
+ * taken from getHeader, so a key beyond ASCII is refused as on node rather than read as another, shorter key.
+ */
 function idempotencyKeyHeaders(req: UwsRequest): string[] | undefined {
   let values: string[] | undefined;
   req.forEach((name, value) => {
     if (name === 'idempotency-key') (values ??= []).push(value);
   });
+  if (values?.length === 1) values[0] = req.getHeader('idempotency-key');
   return values;
 }
 
