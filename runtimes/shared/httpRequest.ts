@@ -40,11 +40,13 @@ export function readBody(request: IncomingMessage, timeoutMs: number): Promise<B
 }
 
 /**
- * Every Idempotency-Key header of a node:http request, as sent (node would join two into one value with a comma);
- * undefined when there is none, after one lookup in the headers node has parsed anyway.
+ * Every Idempotency-Key header of a node:http request, as sent (`headers` would join two into one value with a
+ * comma); undefined when there is none. A read (GET, HEAD) takes no key: its headers are not looked at.
  */
 export function idempotencyKeyHeaders(request: IncomingMessage): string[] | undefined {
-  return request.headers['idempotency-key'] === undefined ? undefined : request.headersDistinct['idempotency-key'];
+  const method = request.method;
+  if (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] === undefined) return undefined;
+  return request.headersDistinct['idempotency-key'];
 }
 
 /** Splits a request target, `/path?query`, into its parts. */
