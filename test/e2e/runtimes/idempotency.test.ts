@@ -139,6 +139,22 @@ describe('Idempotency-Key on the three runtimes', function () {
         expect([read.status, read.headers.get(REPLAYED), await keyRow(key('read'))]).to.deep.equal([200, null, undefined]);
       });
 
+      it('a retry of a recorded key is answered from a plain read: it waits for no lock, not even one held on the key', async () => {
+        const product = { name: `Read back ${name}`, price: '2.50' };
+        const first = await call(runtime.url, 'POST', '/en/products', product, { [KEY]: key('read-back') });
+        expect(first.status).to.equal(201);
+        const lock = await app.knex.transaction();
+        try {
+          await lock.raw('SELECT idempotency_key FROM idempotency_keys WHERE idempotency_key = ? FOR UPDATE', [key('read-back')]);
+          const retry = call(runtime.url, 'POST', '/en/products', product, { [KEY]: key('read-back') });
+          const settled = await Promise.race([retry, new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000))]);
+          expect(settled, 'the retry waited for the lock on its key').to.not.equal('waiting');
+          expectReplay(first, settled as Answer, 'the retry');
+        } finally {
+          await lock.rollback();
+        }
+      });
+
       it('PUT and DELETE: a retried update appends one event; a retried delete answers its 200 again (not a 404)', async () => {
         const id = { product: name === 'fork' ? 4 : name === 'express' ? 5 : 6 };
         const updatesBefore = await eventsOf('ProductUpdated', id.product);
