@@ -296,9 +296,9 @@ describe('Idempotency-Key on the three runtimes', function () {
         expect(answers.filter((a) => a.headers[REPLAYED] !== 'true').length + (retry.headers.get(REPLAYED) === 'true' ? 0 : 1), 'one fresh answer at most').to.be.at.most(1);
         if (name === 'uws') {
           // uWS 20.30 closes a connection on which a request arrives while the previous one waits for I/O (README, Known
-          // limits): neither is answered; the first command runs on (it commits), and the retry replays it.
+          // limits): neither is answered. Mostly the first command has started and runs on (it commits: the retry
+          // replays it); in a few of ~15 runs here it had not (the retry then runs it): one row either way.
           expect(answers, 'uws answered the pipelined POSTs').to.deep.equal([]);
-          expect(retry.headers.get(REPLAYED), 'the first pipelined command committed; the retry replays it').to.equal('true');
         } else {
           // node:http answers both, in order: one ran, the other waited on the key and replays it.
           expect(answers.map((a) => a.headers[REPLAYED] ?? null).sort()).to.deep.equal([null, 'true'].sort());
