@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { CommandExecutor } from './commands/CommandExecutor.js';
 import { CustomerCommands } from './commands/CustomerCommands.js';
+import { IdempotencyStore } from './commands/IdempotencyStore.js';
 import { OrderCommands } from './commands/OrderCommands.js';
 import { ProductCommands } from './commands/ProductCommands.js';
 import type { Config } from './config.js';
@@ -42,6 +43,8 @@ export interface Application {
   readonly redis: Redis;
   readonly logger: Logger;
   readonly commands: { readonly product: ProductCommands; readonly customer: CustomerCommands; readonly order: OrderCommands };
+  /** The idempotency keys of commands and their recorded answers (IDEMPOTENCY_KEY_TTL_SECONDS). */
+  readonly idempotency: IdempotencyStore;
   readonly reads: {
     readonly product: EntityReads<ProductProjection>;
     readonly customer: EntityReads<CustomerProjection>;
@@ -107,7 +110,8 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     if (options.projectorObserver) built.observe(options.projectorObserver);
     return built;
   });
-  const executor = lazy(() => new CommandExecutor(knex, projector()));
+  const idempotency = lazy(() => new IdempotencyStore(knex, config.idempotencyKeyTtlSeconds, logger));
+  const executor = lazy(() => new CommandExecutor(knex, projector(), idempotency()));
   // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS),
   // which reads the original's own layout whatever PROJECTION_ENCODING says.
   const projectionReads = <T extends { id: number }>(type: AggregateType, db: EntityQueries<T>, repository: () => ProjectionRepository<T>): EntityReads<T> => {
@@ -142,6 +146,7 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     redis,
     logger,
     get commands() { return commands(); },
+    get idempotency() { return idempotency(); },
     get reads() { return reads(); },
     get repositories() { return repositories(); },
     get projector() { return projector(); },

@@ -55,6 +55,11 @@ export interface Config {
   readonly mysqlStatementTimeoutMs: number;
   readonly projectorIntervalMs: number;
   /**
+   * How long a command's Idempotency-Key and its recorded answer are kept: a retry within this replays the first
+   * answer; after it the key is treated as absent (and purged).
+   */
+  readonly idempotencyKeyTtlSeconds: number;
+  /**
    * Read path of the projection routes: `default`, or a stage of the original demo's slow path (README,
    * "The slow-Redis finding"): original, original-mget, original-pooled, original-paged.
    */
@@ -200,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbMaxOffset: readInt(env, 'DB_MAX_OFFSET', 10_000, 0, 100_000_000),
     mysqlStatementTimeoutMs: readInt(env, 'MYSQL_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
+    idempotencyKeyTtlSeconds: readInt(env, 'IDEMPOTENCY_KEY_TTL_SECONDS', 86_400, 1, 31_536_000),
     projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),
     runDir: readString(env, 'RUN_DIR', '.run'),

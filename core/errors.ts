@@ -20,6 +20,7 @@ export const ErrorCodes = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   CONFLICT: { status: 409, message: 'Conflict' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'The Idempotency-Key was first used for another request' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
   QUERY_TIMEOUT: { status: 503, message: 'The database query took too long and was stopped' },
   READ_MODEL_REBUILDING: { status: 503, message: 'The read model is being rebuilt' },

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
 import type { Projector } from '../projections/Projector.js';
+import type { IdempotencyStore, IdempotentCommand } from './IdempotencyStore.js';
 
 export interface CommandOutcome<R> {
   readonly result: R;
@@ -14,18 +15,24 @@ const ATTEMPTS = 3;
 /**
  * Runs a command: its writes and its events in one transaction (nothing is left behind if any step
  * fails), then projects the events inline for read-your-writes. A deadlock is retried from the start.
+ * A command sent with an idempotency key claims the key first in that transaction and records its answer in it
+ * before the commit: the key commits with the writes or not at all (a failed command records nothing). When an
+ * earlier request has committed under the key, the transaction rolls back at once with KeyAlreadyUsed.
  */
 export class CommandExecutor {
-  constructor(private readonly knex: Knex, private readonly projector: Projector) {}
+  constructor(private readonly knex: Knex, private readonly projector: Projector, private readonly idempotency: IdempotencyStore) {}
 
-  async execute<R>(work: (trx: Knex.Transaction) => Promise<CommandOutcome<R>>): Promise<R> {
+  async execute<R>(work: (trx: Knex.Transaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         const { result, stored } = await this.knex.transaction(async (trx) => {
+          if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
           const outcome = await work(trx);
+          if (idempotent) await this.idempotency.record(trx, idempotent.key, idempotent.answer(outcome.result));
           return { result: outcome.result, stored: await EventStore.append(trx, outcome.events) };
         });
         await this.projector.projectInline(stored);
+        if (idempotent) await this.idempotency.purgeWhenDue();
         return result;
       } catch (err) {
         if (attempt < ATTEMPTS && DEADLOCK_CODES.has((err as { code?: string }).code ?? '')) continue;

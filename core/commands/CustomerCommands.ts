@@ -6,6 +6,7 @@ import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
+import type { IdempotentCommand } from './IdempotencyStore.js';
 import { softDelete } from './softDelete.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -23,7 +24,7 @@ const CreateCustomer = z.strictObject({
 export class CustomerCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async create(body: unknown): Promise<CustomerProjection> {
+  async create(body: unknown, idempotent?: IdempotentCommand<CustomerProjection>): Promise<CustomerProjection> {
     const input = validate(CreateCustomer, body);
     try {
       return await this.executor.execute(async (trx) => {
@@ -40,7 +41,7 @@ export class CustomerCommands {
         await adjustLiveCount(trx, 'customer', 1);
         const customer = CustomerProjectionBuilder.fromRow({ id: id!, ...row });
         return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id!, payload: customer }] };
-      });
+      }, idempotent);
     } catch (err) {
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {
         throw new AppError('CONFLICT', 'A customer with this e-mail already exists', [
@@ -52,7 +53,7 @@ export class CustomerCommands {
   }
 
   /** Soft delete: the customer's orders stay, showing the customer's name. */
-  async delete(id: number): Promise<{ id: number }> {
-    return this.executor.execute((trx) => softDelete(trx, 'customer', id));
+  async delete(id: number, idempotent?: IdempotentCommand<{ id: number }>): Promise<{ id: number }> {
+    return this.executor.execute((trx) => softDelete(trx, 'customer', id), idempotent);
   }
 }

@@ -6,6 +6,7 @@ import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql } from '../time.js';
 import { text, validate, wholeNumber } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
+import type { IdempotentCommand } from './IdempotencyStore.js';
 
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 const MAX_ID = 4_294_967_295;
@@ -41,7 +42,7 @@ export class OrderCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
   /** Unit prices are taken from the products; customer and products are share-locked until commit. */
-  async create(body: unknown): Promise<OrderProjection> {
+  async create(body: unknown, idempotent?: IdempotentCommand<OrderProjection>): Promise<OrderProjection> {
     const input = validate(CreateOrder, body);
     return this.executor.execute(async (trx) => {
       const productIds = [...new Set(input.items.map((i) => i.product_id))];
@@ -82,16 +83,16 @@ export class OrderCommands {
         items,
       );
       return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id!, payload: order }] };
-    });
+    }, idempotent);
   }
 
-  async delete(id: number): Promise<{ id: number }> {
+  async delete(id: number, idempotent?: IdempotentCommand<{ id: number }>): Promise<{ id: number }> {
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.orders).select('id').where({ id }).forUpdate().first();
       if (!current) throw notFound('order', id);
       await trx(Tables.orders).where({ id }).delete(); // items go with it (ON DELETE CASCADE)
       await adjustLiveCount(trx, 'order', -1);
       return { result: { id }, events: [{ type: 'OrderDeleted', aggregateType: 'order', aggregateId: id, payload: { id } }] };
-    });
+    }, idempotent);
   }
 }

@@ -6,6 +6,7 @@ import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { money, text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
+import type { IdempotentCommand } from './IdempotencyStore.js';
 import { softDelete } from './softDelete.js';
 
 const MAX_PRICE_CENTS = 100_000_000; // 1,000,000.00
@@ -30,7 +31,7 @@ const UpdateProduct = z
 export class ProductCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async create(body: unknown): Promise<ProductProjection> {
+  async create(body: unknown, idempotent?: IdempotentCommand<ProductProjection>): Promise<ProductProjection> {
     const input = validate(CreateProduct, body);
     return this.executor.execute(async (trx) => {
       const now = nowSql();
@@ -44,10 +45,10 @@ export class ProductCommands {
       await adjustLiveCount(trx, 'product', 1);
       const product = ProductProjectionBuilder.fromRow({ id: id!, ...row });
       return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id!, payload: product }] };
-    });
+    }, idempotent);
   }
 
-  async update(id: number, body: unknown): Promise<ProductProjection> {
+  async update(id: number, body: unknown, idempotent?: IdempotentCommand<ProductProjection>): Promise<ProductProjection> {
     const input = validate(UpdateProduct, body);
     return this.executor.execute(async (trx) => {
       const current = await trx(Tables.products).select(PRODUCT_COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
@@ -60,11 +61,11 @@ export class ProductCommands {
       await trx(Tables.products).where({ id }).update({ ...changes, updated_at: nowSql() });
       const product = ProductProjectionBuilder.fromRow({ ...current, ...changes });
       return { result: product, events: [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }] };
-    });
+    }, idempotent);
   }
 
   /** Soft delete: the product leaves the catalogue; orders that hold it keep showing it. */
-  async delete(id: number): Promise<{ id: number }> {
-    return this.executor.execute((trx) => softDelete(trx, 'product', id));
+  async delete(id: number, idempotent?: IdempotentCommand<{ id: number }>): Promise<{ id: number }> {
+    return this.executor.execute((trx) => softDelete(trx, 'product', id), idempotent);
   }
 }

@@ -9,10 +9,14 @@ export const Tables = {
   eventSequence: 'event_sequence',
   aggregateCounts: 'aggregate_counts',
   writeModelIdentity: 'write_model_identity',
+  idempotencyKeys: 'idempotency_keys',
 } as const;
 
-/** The write model's data tables, each before the tables it references: the order to empty them in. */
-export const DATA_TABLES_CHILDREN_FIRST = [Tables.orderItems, Tables.orders, Tables.customers, Tables.products, Tables.events] as const;
+/**
+ * The write model's data tables, each before the tables it references: the order to empty them in. The recorded
+ * answers of idempotent commands go with the data they describe.
+ */
+export const DATA_TABLES_CHILDREN_FIRST = [Tables.orderItems, Tables.orders, Tables.customers, Tables.products, Tables.events, Tables.idempotencyKeys] as const;
 
 export interface ProductRow {
   id: number;

@@ -2,7 +2,7 @@ import { boundFields, clip, MAX_MESSAGE_LENGTH } from '../errorBounds.js';
 import { toAppError } from '../errors.js';
 import type { HttpResponse } from './types.js';
 
-const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+export const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
 
 export function json(status: number, body: unknown): HttpResponse {
   return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };

@@ -5,6 +5,7 @@ import { pageBody, pageBodyText, parsePageRequest } from '../pagination.js';
 import { ENTITIES, type EntityDefinition } from '../model/catalogue.js';
 import { parseId } from '../validation.js';
 import { parseBody, parseQuery } from './body.js';
+import { answerCommand } from './idempotency.js';
 import { readModelState } from '../projections/ReadModelIdentity.js';
 import { json, jsonText } from './responses.js';
 import type { HttpRequest, HttpResponse, Route, RouteSource } from './types.js';
@@ -70,18 +71,18 @@ function entityRoutes({ type, plural, updatable }: EntityDefinition): Route[] {
     // The original demo's Postman collection reads the projections at the bare paths.
     route('GET', base, { source: 'redis', readsQuery: true }, list('projection')),
     route('GET', `${base}/:id`, { source: 'redis' }, get('projection')),
-    route('POST', base, { source: 'db', hasBody: true }, async (request, _params, app) =>
-      json(201, { [type]: await commands(app).create!(parseBody(request.contentType, request.body)) })),
-    route('DELETE', `${base}/:id`, { source: 'db' }, async (_request, params, app) => {
-      const { id } = await commands(app).delete!(parseId(params.id));
-      return json(200, { message: `${type} ${id} deleted`, id });
-    }),
+    // Commands: an Idempotency-Key makes a retry replay the first answer (answerCommand).
+    route('POST', base, { source: 'db', hasBody: true }, (request, _params, app) =>
+      answerCommand(request, app, 201, (created) => ({ [type]: created }), (idempotent) =>
+        commands(app).create!(parseBody(request.contentType, request.body), idempotent))),
+    route('DELETE', `${base}/:id`, { source: 'db' }, (request, params, app) =>
+      answerCommand(request, app, 200, ({ id }: { id: number }) => ({ message: `${type} ${id} deleted`, id }), (idempotent) =>
+        commands(app).delete!(parseId(params.id), idempotent))),
   ];
   if (updatable) {
-    routes.push(route('PUT', `${base}/:id`, { source: 'db', hasBody: true }, async (request, params, app) => {
-      const id = parseId(params.id);
-      return json(200, { [type]: await commands(app).update!(id, parseBody(request.contentType, request.body)) });
-    }));
+    routes.push(route('PUT', `${base}/:id`, { source: 'db', hasBody: true }, (request, params, app) =>
+      answerCommand(request, app, 200, (updated) => ({ [type]: updated }), (idempotent) =>
+        commands(app).update!(parseId(params.id), parseBody(request.contentType, request.body), idempotent))));
   }
   return routes;
 }

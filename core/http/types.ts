@@ -17,6 +17,11 @@ export interface HttpRequest {
    * request timeout (408), or reading it failed (400). The adapter closes the connection after answering.
    */
   readonly bodyUnread?: 'too-large' | 'timeout' | 'failed';
+  /**
+   * Every Idempotency-Key header value, as sent and in order; undefined when there is none. The adapters need only
+   * set it on writes (POST, PUT, DELETE): only the command routes read it (core/http/idempotency.ts).
+   */
+  readonly idempotencyKey?: readonly string[];
 }
 
 export interface HttpResponse {

@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse, Route } from '../../core/http/types.js'
 import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { readBody } from '../shared/httpRequest.js';
+import { idempotencyKeyHeaders, readBody } from '../shared/httpRequest.js';
 import { guardHttpServer, refusedRequest, writeResponse } from '../shared/httpProtocol.js';
 import { HttpServerLifecycle, isMain, listen, runMain, type RunningRuntime } from '../shared/lifecycle.js';
 
@@ -24,6 +24,7 @@ function toHttpRequest(req: Request, body: Buffer, bodyUnread?: HttpRequest['bod
     contentEncoding: req.headers['content-encoding'],
     body,
     bodyUnread,
+    idempotencyKey: idempotencyKeyHeaders(req),
   };
 }
 

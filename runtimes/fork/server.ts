@@ -8,7 +8,7 @@ import { bindProcessLogger, consoleLogger } from '../../core/logger.js';
 import { aggregateMetrics } from '../../core/metrics/MetricsAggregation.js';
 import { RuntimeMetrics } from '../../core/metrics/RuntimeMetrics.js';
 import { bootApplication } from '../shared/bootstrap.js';
-import { readBody, splitUrl } from '../shared/httpRequest.js';
+import { idempotencyKeyHeaders, readBody, splitUrl } from '../shared/httpRequest.js';
 import { guardHttpServer, refusedRequest, writeResponse as write } from '../shared/httpProtocol.js';
 import { HttpServerLifecycle, isMain, listen, runMain, type RunningRuntime } from '../shared/lifecycle.js';
 import { ChildPool } from './ChildPool.js';
@@ -52,7 +52,7 @@ export async function startForkRuntime(config: Config): Promise<RunningRuntime> 
     if (refused) return write(res, refused, true);
     const { path, query } = splitUrl(req.url ?? '/');
     const { body, unread } = await readBody(req, settings.requestTimeoutMs);
-    const response = await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread });
+    const response = await pipeline.handle({ method: req.method ?? 'GET', path, query, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], body, bodyUnread: unread, idempotencyKey: idempotencyKeyHeaders(req) });
     write(res, response, unread !== undefined || lifecycle.stopping);
   }));
   guardHttpServer(server, settings.requestTimeoutMs);

@@ -39,6 +39,16 @@ export function readBody(request: IncomingMessage, timeoutMs: number): Promise<B
   });
 }
 
+/**
+ * Every Idempotency-Key header of a node:http request, as sent (`headers` would join two into one value with a
+ * comma); undefined when there is none. A read (GET, HEAD) takes no key: its headers are not looked at.
+ */
+export function idempotencyKeyHeaders(request: IncomingMessage): string[] | undefined {
+  const method = request.method;
+  if (method === 'GET' || method === 'HEAD' || request.headers['idempotency-key'] === undefined) return undefined;
+  return request.headersDistinct['idempotency-key'];
+}
+
 /** Splits a request target, `/path?query`, into its parts. */
 export function splitUrl(url: string): { path: string; query: string } {
   // Absolute form (`GET http://host/path HTTP/1.1`), which HTTP/1.1 servers must accept: the path is what follows the authority.

@@ -149,8 +149,24 @@ function readBody(res: UwsResponse, state: RequestState, done: (body: Buffer, un
 const head = new RequestHead();
 const addHeader = (name: string, value: string) => head.add(name, value);
 
+/**
+ * Every Idempotency-Key header (getHeader gives the first only); undefined when there is none. uWS's forEach decodes
+ * values as UTF-8, dropping or replacing bytes beyond ASCII, getHeader gives them byte for byte: a lone header is
+ * taken from getHeader, so a key beyond ASCII is refused as on node rather than read as another, shorter key.
+ */
+function idempotencyKeyHeaders(req: UwsRequest): string[] | undefined {
+  let values: string[] | undefined;
+  req.forEach((name, value) => {
+    if (name === 'idempotency-key') (values ??= []).push(value);
+  });
+  if (values?.length === 1) values[0] = req.getHeader('idempotency-key');
+  return values;
+}
+
 /** Everything is read from `req` before the handler returns: uWS frees it afterwards. */
 function handler(route: Route | undefined, parameterCount: number) {
+  // Only the command routes read an Idempotency-Key: a read never walks its headers for it.
+  const command = route !== undefined && route.method !== 'GET';
   return (res: UwsResponse, req: UwsRequest) => {
     if (stopping) {
       refuse(res);
@@ -181,6 +197,7 @@ function handler(route: Route | undefined, parameterCount: number) {
     }
     const contentType = req.getHeader('content-type') || undefined;
     const contentEncoding = req.getHeader('content-encoding') || undefined;
+    const idempotencyKey = command ? idempotencyKeyHeaders(req) : undefined;
     let encodedParams: string[] | undefined;
     if (route) {
       encodedParams = new Array<string>(parameterCount);
@@ -193,7 +210,7 @@ function handler(route: Route | undefined, parameterCount: number) {
       void pipeline.handle(request, match).then((r) => write(res, state, r));
     };
     const answer = (body: Buffer, bodyUnread?: HttpRequest['bodyUnread']) => {
-      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread };
+      const request: HttpRequest = { method, path, query, contentType, contentEncoding, body, bodyUnread, idempotencyKey };
       if (SAFE_METHODS.has(method)) {
         handOver(request);
         return;

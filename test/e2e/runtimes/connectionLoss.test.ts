@@ -15,7 +15,8 @@ async function waitingThread(observer: Knex): Promise<number> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
     const [rows] = await observer.raw(
       `SELECT ID AS id FROM information_schema.PROCESSLIST
-        WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO LIKE '%products%'`);
+        WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query'
+          AND (INFO LIKE '%for update%' OR INFO LIKE '%lock in share mode%')`);
     if ((rows as { id: number }[]).length === 1) return Number(rows[0].id);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

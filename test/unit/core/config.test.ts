@@ -22,6 +22,14 @@ describe('config', () => {
     expect(() => loadConfig({ REDIS_AUTO_PIPELINING: 'maybe' })).to.throw(ConfigError, /REDIS_AUTO_PIPELINING.*REDIS_AUTO_PIPELINING=1 or REDIS_AUTO_PIPELINING=0/);
     expect(() => loadConfig({ PROJECTION_ENCODING: 'protobuf' })).to.throw(ConfigError, /PROJECTION_ENCODING="protobuf" is not one of msgpack, json/);
   });
+  it('keeps idempotency keys a day by default; IDEMPOTENCY_KEY_TTL_SECONDS from 1 second to a year', () => {
+    expect(loadConfig({}).idempotencyKeyTtlSeconds).to.equal(86_400);
+    expect(loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '600' }).idempotencyKeyTtlSeconds).to.equal(600);
+    expect(loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '31536000' }).idempotencyKeyTtlSeconds).to.equal(31_536_000);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '0' })).to.throw(ConfigError, /IDEMPOTENCY_KEY_TTL_SECONDS=0 is out of range; use a value from 1 to 31536000/);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '31536001' })).to.throw(ConfigError, /out of range/);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '1d' })).to.throw(ConfigError, /IDEMPOTENCY_KEY_TTL_SECONDS="1d" is not a whole number; use e\.g\. IDEMPOTENCY_KEY_TTL_SECONDS=86400/);
+  });
   it('splits the database out of MYSQL_URL', () => {
     expect(splitMysqlUrl('mysql://root:pw@db:3307/shop')).to.deep.equal({ serverUrl: 'mysql://root:pw@db:3307/', database: 'shop' });
     expect(() => splitMysqlUrl('mysql://root@db/bad-name')).to.throw(ConfigError);

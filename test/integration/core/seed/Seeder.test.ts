@@ -7,21 +7,22 @@ import { createTestApp, resetData } from '../../../support/fixtures.js';
 
 const SMALL: SeedSizes = { products: 40, customers: 12, orders: 30, itemsPerOrder: 3, seed: 11 };
 const BIGGER: SeedSizes = { products: 90, customers: 30, orders: 70, itemsPerOrder: 2, seed: 12 };
-const DATA_TABLES = [Tables.products, Tables.customers, Tables.orders, Tables.orderItems, Tables.events, Tables.eventSequence, Tables.aggregateCounts];
+const DATA_TABLES = [Tables.products, Tables.customers, Tables.orders, Tables.orderItems, Tables.events, Tables.eventSequence, Tables.aggregateCounts, Tables.idempotencyKeys];
 
 /** Every row of every write-model table (outbox and counters included), in primary-key order. */
 async function dump(app: Application): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {};
   for (const table of DATA_TABLES) {
-    const key = table === Tables.events ? 'position' : table === Tables.aggregateCounts ? 'aggregate_type' : 'id';
+    const key = table === Tables.events ? 'position' : table === Tables.aggregateCounts ? 'aggregate_type' : table === Tables.idempotencyKeys ? 'idempotency_key' : 'id';
     tables[table] = await app.knex(table).select('*').orderBy(key);
   }
   return tables;
 }
 
-/** Commands that touch every table: created, updated, soft-deleted and deleted rows, and outbox events. */
+/** Commands that touch every table: created, updated, soft-deleted and deleted rows, outbox events, an idempotency key. */
 async function runCommands(app: Application): Promise<void> {
-  const product = await app.commands.product.create({ name: 'Made by a command', price: '12.34' });
+  const product = await app.commands.product.create({ name: 'Made by a command', price: '12.34' },
+    { key: 'seeder-test', fingerprint: 'f'.repeat(64), answer: (created) => ({ status: 201, body: JSON.stringify({ product: created }) }) });
   await app.commands.product.update(2, { name: 'Renamed by a command' });
   await app.commands.product.delete(3);
   const customer = await app.commands.customer.create({ name: 'Command Customer', email: 'command@example.com' });
@@ -77,6 +78,7 @@ describe('Seeder', () => {
       const changed = await dump(app);
       expect(changed).to.not.deep.equal(fresh);
       expect(changed[Tables.events]).to.have.length(7);
+      expect(changed[Tables.idempotencyKeys], 'a key recorded answers that name the replaced rows').to.have.length(1);
       await seed(app, SMALL);
       expect(await dump(app)).to.deep.equal(fresh);
     });
