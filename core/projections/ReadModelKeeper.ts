@@ -18,9 +18,10 @@ export interface KeeperObserver {
 /**
  * Keeps the read model right, on every poll: when it belongs to this write model and data set, the projector
  * catches up from the outbox; when it does not (Redis emptied or restarted, another database, a replaced data
- * set, another PROJECTION_ENCODING, a checkpoint past the outbox), it is withdrawn (its identity deleted, so every
- * projection read is answered from MySQL) and rebuilt by itself, atomically, by one process at a time under the
- * rebuild lease — a keeper that dies mid-rebuild is replaced within REBUILD_LEASE_MS. /healthz says `degraded` meanwhile.
+ * set, another PROJECTION_ENCODING, a checkpoint past the outbox), it is withdrawn (its identity and live projections
+ * deleted, so every projection read is answered from MySQL) and rebuilt by itself, atomically, by one process at a
+ * time under the rebuild lease — a keeper that dies mid-rebuild is replaced within REBUILD_LEASE_MS. /healthz says
+ * `degraded` meanwhile.
  */
 export class ReadModelKeeper {
   private timer: NodeJS.Timeout | undefined;
