@@ -4,24 +4,12 @@ import type { Application } from '../../../core/app.js';
 import { createKnex } from '../../../core/db/connection.js';
 import { RUNTIME_NAMES, type LaunchedRuntime } from '../../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
+import { waitingStatement } from '../../support/mysqlLocks.js';
 import { call, startRuntime } from '../../support/runtimes.js';
 
 // A MariaDB connection lost in the middle of a command's transaction (the server killed it, crashed, restarted):
 // the command answers 503 on every runtime, whatever step of the transaction met the loss (mysql2 marks all of
 // them `fatal`, also knex's ROLLBACK on the closed connection), and nothing of it is written.
-
-/** The MariaDB thread id of the statement waiting for the held row (the command under test), once it waits. */
-async function waitingThread(observer: Knex): Promise<number> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-    const [rows] = await observer.raw(
-      `SELECT ID AS id FROM information_schema.PROCESSLIST
-        WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query'
-          AND (INFO LIKE '%for update%' OR INFO LIKE '%lock in share mode%')`);
-    if ((rows as { id: number }[]).length === 1) return Number(rows[0].id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('no command came to wait for the row lock within 10 s');
-}
 
 /** What a command may have written: the rows and the outbox, to compare before and after. */
 async function writtenState(app: Application): Promise<string> {
@@ -70,7 +58,7 @@ describe('a MariaDB connection lost mid-transaction answers 503 on every runtime
           try {
             await held.raw('SELECT id FROM products WHERE id = 3 FOR UPDATE');
             const answer = call(runtime.url, method, path, body);
-            await observer.raw(`KILL CONNECTION ${await waitingThread(observer)}`);
+            await observer.raw(`KILL CONNECTION ${await waitingStatement(observer, ['%for update%', '%lock in share mode%'])}`);
             const lost = await answer;
             expect(lost.status, lost.text).to.equal(503);
             expect(lost.json).to.include({ code: 'SERVICE_UNAVAILABLE' });

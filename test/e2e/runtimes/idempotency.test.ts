@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Application } from '../../../core/app.js';
 import { Tables } from '../../../core/db/tables.js';
 import { RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../../../runtimes/launcher.js';
+import { waitingStatement } from '../../support/mysqlLocks.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
 import { LostCommitRelay } from '../../support/net.js';
 import { RawConnection, type RawHttpResponse } from '../../support/rawConnection.js';
@@ -83,17 +84,7 @@ describe('Idempotency-Key on the three runtimes', function () {
   const eventsOf = async (type: string, id: number) => Number((await app.knex(Tables.events).where({ event_type: type, aggregate_id: id }).count({ n: '*' }))[0]!.n);
 
   /** The id of the runtime's MariaDB connection whose command waits for the customer row the test holds. */
-  async function waitingCommand(): Promise<number> {
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-      const [rows] = await app.knex.raw(
-        "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE '%customers%share mode%'",
-      ) as [Array<{ id: number }>];
-      if (rows.length === 1) return Number(rows[0]!.id);
-      expect(rows.length, 'one command waits').to.be.at.most(1);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('no command came to wait for the customer row within 10 s');
-  }
+  const waitingCommand = () => waitingStatement(app.knex, ['%customers%share mode%']);
 
   /** The test's own transaction holding customer `id` for update: an order for that customer waits in its transaction. */
   async function holdCustomer(id: number): Promise<Knex.Transaction> {
