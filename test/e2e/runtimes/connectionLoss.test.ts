@@ -56,9 +56,11 @@ describe('a MariaDB connection lost mid-transaction answers 503 on every runtime
           const before = await writtenState(app);
           const held = await blocker.transaction();
           try {
+            const [[holder]] = await held.raw('SELECT CONNECTION_ID() AS id') as [[{ id: number }]];
             await held.raw('SELECT id FROM products WHERE id = 3 FOR UPDATE');
             const answer = call(runtime.url, method, path, body);
-            await observer.raw(`KILL CONNECTION ${await waitingStatement(observer, ['%for update%', '%lock in share mode%'])}`);
+            const command = await waitingStatement(observer, ['%for update%', '%lock in share mode%'], [Number(holder.id)]);
+            await observer.raw(`KILL CONNECTION ${command}`);
             const lost = await answer;
             expect(lost.status, lost.text).to.equal(503);
             expect(lost.json).to.include({ code: 'SERVICE_UNAVAILABLE' });
