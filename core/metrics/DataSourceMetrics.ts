@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import { Counter, type Registry } from 'prom-client';
 import { BoundHistogram } from './BoundMetrics.js';
-import type { ProjectorObserver } from '../projections/Projector.js';
+import { committedAt, type ProjectionPath, type ProjectorObserver } from '../projections/Projector.js';
 import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
 import type { ReadFallbackObserver } from '../projections/ProjectionService.js';
 import type { RedisCallObserver } from '../redis/instrumentRedis.js';
 
 const CALL_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+// Visibility lag spans a read-your-writes inline step (a millisecond or two) to a projector poll or a backlog (seconds).
+const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * Round trips to MySQL and Redis, and what the projector applies, through public hooks: knex's query events
@@ -17,6 +19,7 @@ export class DataSourceMetrics {
   private readonly redis: BoundHistogram;
   private readonly redisCommands = new Map<string, { observe(value: number): void }>();
   private readonly projected: Counter<'runtime' | 'path'>;
+  private readonly lag: Record<ProjectionPath, { observe(value: number): void }>;
   private readonly inlineFailures: { inc(): void };
   private readonly selfRebuilds: Counter<'runtime' | 'reason'>;
   private readonly fallbackReads: Counter<'runtime' | 'entity'>;
@@ -34,6 +37,10 @@ export class DataSourceMetrics {
       labelNames: ['runtime'], registers,
     });
     this.inlineFailures = inlineFailures.labels({ runtime });
+    const lag = new BoundHistogram('cqrs_projection_lag_seconds',
+      'Visibility lag: from an event\'s commit (its outbox timestamp) to its projection being applied in Redis, by path',
+      ['runtime', 'path'], LAG_BUCKETS, registry);
+    this.lag = { inline: lag.bind({ runtime, path: 'inline' }), 'catch-up': lag.bind({ runtime, path: 'catch-up' }) };
     this.projected.inc({ runtime, path: 'inline' }, 0);
     this.projected.inc({ runtime, path: 'catch-up' }, 0);
     inlineFailures.inc({ runtime }, 0);
@@ -69,7 +76,12 @@ export class DataSourceMetrics {
   projectorObserver(): ProjectorObserver {
     const { runtime } = this;
     return {
-      applied: (path, count) => this.projected.inc({ runtime, path }, count),
+      applied: (path, events, appliedAt) => {
+        this.projected.inc({ runtime, path }, events.length);
+        const lag = this.lag[path];
+        // Clocks of one machine; a negative lag (another host's clock behind) counts as none.
+        for (const event of events) lag.observe(Math.max(0, appliedAt - committedAt(event)) / 1000);
+      },
       inlineFailed: () => this.inlineFailures.inc(),
     };
   }

@@ -24,10 +24,18 @@ export interface ApplyOptions {
   readonly keySet?: 'live' | 'rebuild';
 }
 
+export type ProjectionPath = 'inline' | 'catch-up';
+
 /** Told of what the projector applies, e.g. by the metrics of the process it runs in. */
 export interface ProjectorObserver {
-  applied(path: 'inline' | 'catch-up', events: number): void;
+  /** `events` are now visible in the live projections; `appliedAt` is when (ms since the epoch). */
+  applied(path: ProjectionPath, events: readonly StoredEvent[], appliedAt: number): void;
   inlineFailed(): void;
+}
+
+/** When an event was committed (its outbox timestamp, UTC to the millisecond), in ms since the epoch. */
+export function committedAt(event: StoredEvent): number {
+  return Date.parse(`${event.occurredAt.replace(' ', 'T')}Z`);
 }
 
 export interface ProjectorStats {
@@ -115,7 +123,7 @@ export class Projector {
   async projectInline(events: readonly StoredEvent[]): Promise<boolean> {
     try {
       await this.applyEvents(events);
-      this.observer?.applied('inline', events.length);
+      this.observer?.applied('inline', events, Date.now());
       return true;
     } catch (err) {
       this.stats.inlineFailures++;
@@ -164,7 +172,7 @@ export class Projector {
       position = events[events.length - 1]!.position;
       await this.advanceCheckpoint(position);
       applied += events.length;
-      this.observer?.applied('catch-up', events.length);
+      this.observer?.applied('catch-up', events, Date.now());
       if (events.length < batchSize) break;
     }
     this.stats.eventsCaughtUp += applied;

@@ -88,6 +88,7 @@ const REQUIRED_SERIES: ReadonlyArray<[name: string, pooledOnly: boolean]> = [
   ['cqrs_redis_command_duration_seconds_count', false],
   ['cqrs_event_loop_utilization', false],
   ['cqrs_projector_events_applied_total', false],
+  ['cqrs_projection_lag_seconds_count', false],
   ['cqrs_total_workers', true],
   ['cqrs_idle_workers', true],
   ['cqrs_worker_requests_total', true],
