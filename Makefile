@@ -81,15 +81,19 @@ prepare-bench: migrate ## seed if empty, rebuild projections that do not match M
 
 # The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
 SCALE_SIZES ?= 1000 100000
-bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, scale → bench/results/full.json, RESULTS.md
+bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, visibility lag, scale → bench/results/full.json, RESULTS.md
 	BENCH_COMMAND="make bench (node dist/cli/bench.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
 	  $(NODE) dist/cli/bench.js
+	$(NODE) dist/cli/bench-lag.js --into bench/results/full.json
 	@for n in $(SCALE_SIZES); do \
 	  echo "bench: scale point: $$n products"; \
 	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
 	  $(NODE) dist/cli/bench.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
 	done
 	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
+
+bench-lag: prepare-bench ## visibility lag of commands, inline and async read model, at 25/50/90% of each writer's maximum → merged into bench/results/full.json, RESULTS.md
+	$(NODE) dist/cli/bench-lag.js
 
 report: build ## render RESULTS.md again from bench/results/full.json, measuring nothing (after a change to bench/report/)
 	$(NODE) dist/cli/report.js

@@ -3,6 +3,7 @@
 
 import type { EntityName, ProjectionReads } from '../core/index.js';
 import type { RuntimeName } from '../runtimes/launcher.js';
+import type { LagPoint, LagTiming, ProjectionMode } from './VisibilityLag.js';
 
 export type { EntityName, RuntimeName };
 
@@ -215,4 +216,16 @@ export interface BenchResults {
   readonly baselines?: { readonly uwsConstant?: { readonly workers: number; readonly bodyBytes: number; readonly runs: readonly Run[]; readonly summary: CellSummary } };
   /** CPU attribution of a few cells, measured after the timed cells (absent when not profiled). */
   readonly profiles?: readonly CellProfile[];
+  /** Visibility lag of commands (`make bench-lag`, part of `make bench`; absent when not measured). */
+  readonly visibilityLag?: VisibilityLagResults;
+}
+
+/** From a command's acknowledgement to its projection seen on another runtime (bench/VisibilityLag.ts). */
+export interface VisibilityLagResults {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly timing: LagTiming;
+  /** Each writer's maximum in each mode: commands per second, closed loop at `timing.maxConnections`. */
+  readonly writeMax: ReadonlyArray<{ readonly mode: ProjectionMode; readonly writer: RuntimeName; readonly rate: number }>;
+  readonly points: readonly LagPoint[];
 }
