@@ -175,6 +175,7 @@ async function up(config: Config): Promise<void> {
     const run = spawnSync(compose[0]!, [...compose.slice(1), 'up', '-d', ...OBSERVED_SERVICES], { stdio: 'inherit' });
     if (run.status !== 0) throw new Error(`${compose.join(' ')} up -d ${OBSERVED_SERVICES.join(' ')} failed (exit ${run.status})`);
     console.log(`observe: Grafana:    ${config.observe.grafanaUrl}/d/cqrs-runtimes`);
+    console.log(`observe: stores:     ${config.observe.grafanaUrl}/d/cqrs-stores (MariaDB and Redis from their exporters)`);
     console.log(`observe: Prometheus: ${config.observe.prometheusUrl}/graph`);
     return;
   }
