@@ -163,12 +163,14 @@ describe('observe: store exporters', () => {
     for (const [kind, scheme, up] of [[STORE_EXPORTERS.mysqld, 'mysql', 'mysql_up'], [STORE_EXPORTERS.redis, 'redis', 'redis_up']] as const) {
       it(`${kind.program}: ${up} 0`, async () => {
         const closed = await findFreePort();
-        const exporter = await startExporter(kind, { storeUrl: `${scheme}://root@127.0.0.1:${closed}/0`, port: await findFreePort() });
+        const dir = mkdtempSync(join(tmpdir(), 'observe-exporter-'));
+        const exporter = await startExporter(kind, { storeUrl: `${scheme}://root@127.0.0.1:${closed}/0`, port: await findFreePort(), logFile: join(dir, 'exporter.log') });
         try {
           const text = await (await fetch(`http://${exporter.address}/metrics`)).text();
           expect(text).to.match(new RegExp(`^${up} 0$`, 'm'));
         } finally {
           await exporter.stop();
+          rmSync(dir, { recursive: true, force: true });
         }
       });
     }
