@@ -17,6 +17,7 @@ import { PAGE_SCRIPTS, type ProjectionRepository } from './projections/Projectio
 import { ProjectionService, type ReadFallbackObserver } from './projections/ProjectionService.js';
 import { OriginalProjectionReader } from './projections/original/OriginalProjectionReader.js';
 import type { AggregateType } from './model/catalogue.js';
+import { EventSequencer } from './events/EventSequencer.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
 import { ReadModelKeeper, type KeeperObserver } from './projections/ReadModelKeeper.js';
 import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
@@ -106,12 +107,12 @@ export function createApplication(config: Config, options: ApplicationOptions = 
   const redis = options.redisObserver ? instrumentRedis(client, options.redisObserver) : client;
   const repositories = lazy(() => createProjectionRepositories(redis, config.redisPrefix, config.projectionEncoding));
   const projector = lazy(() => {
-    const built = new Projector(knex, redis, repositories(), config.redisPrefix, logger);
+    const built = new Projector(knex, redis, repositories(), config.redisPrefix, logger, new EventSequencer(knex));
     if (options.projectorObserver) built.observe(options.projectorObserver);
     return built;
   });
   const idempotency = lazy(() => new IdempotencyStore(knex, config.idempotencyKeyTtlSeconds, logger));
-  const executor = lazy(() => new CommandExecutor(knex, projector(), idempotency()));
+  const executor = lazy(() => new CommandExecutor(knex, projector(), idempotency(), config.inlineProjection));
   // The projection routes read through the default path, or a stage of the original demo's (PROJECTION_READS),
   // which reads the original's own layout whatever PROJECTION_ENCODING says.
   const projectionReads = <T extends { id: number }>(type: AggregateType, db: EntityQueries<T>, repository: () => ProjectionRepository<T>): EntityReads<T> => {

@@ -53,6 +53,11 @@ export interface Config {
   readonly dbMaxOffset: number;
   /** A MySQL statement of a request still running after this long is stopped (MariaDB max_statement_time); 0 never. */
   readonly mysqlStatementTimeoutMs: number;
+  /**
+   * Whether a command applies its own events to the read model before it answers (read-your-writes), or only wakes
+   * the projector (the asynchronous read model of the original demo's diagram: reads lag the write).
+   */
+  readonly inlineProjection: boolean;
   readonly projectorIntervalMs: number;
   /**
    * How long a command's Idempotency-Key and its recorded answer are kept: a retry within this replays the first
@@ -209,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbMaxOffset: readInt(env, 'DB_MAX_OFFSET', 10_000, 0, 100_000_000),
     mysqlStatementTimeoutMs: readInt(env, 'MYSQL_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
     projectorIntervalMs: readInt(env, 'PROJECTOR_INTERVAL_MS', 250, 10, 60_000),
+    inlineProjection: readFlag(env, 'INLINE_PROJECTION', true),
     idempotencyKeyTtlSeconds: readInt(env, 'IDEMPOTENCY_KEY_TTL_SECONDS', 86_400, 1, 31_536_000),
     projectionReads: readChoice(env, 'PROJECTION_READS', 'default', PROJECTION_READS),
     servicesDir: readString(env, 'SERVICES_DIR', '.services'),

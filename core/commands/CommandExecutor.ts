@@ -14,24 +14,31 @@ const ATTEMPTS = 3;
 
 /**
  * Runs a command: its writes and its events in one transaction (nothing is left behind if any step
- * fails), then projects the events inline for read-your-writes. A deadlock is retried from the start.
+ * fails), then projects the events inline for read-your-writes, or (INLINE_PROJECTION=0, the asynchronous read
+ * model) only wakes the projector and answers. A deadlock is retried from the start.
  * A command sent with an idempotency key claims the key first in that transaction and records its answer in it
  * before the commit: the key commits with the writes or not at all (a failed command records nothing). When an
  * earlier request has committed under the key, the transaction rolls back at once with KeyAlreadyUsed.
  */
 export class CommandExecutor {
-  constructor(private readonly knex: Knex, private readonly projector: Projector, private readonly idempotency: IdempotencyStore) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly projector: Projector,
+    private readonly idempotency: IdempotencyStore,
+    private readonly inlineProjection = true,
+  ) {}
 
   async execute<R>(work: (trx: Knex.Transaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, stored } = await this.knex.transaction(async (trx) => {
+        const { result, appended } = await this.knex.transaction(async (trx) => {
           if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
           const outcome = await work(trx);
           if (idempotent) await this.idempotency.record(trx, idempotent.key, idempotent.answer(outcome.result));
-          return { result: outcome.result, stored: await EventStore.append(trx, outcome.events) };
+          return { result: outcome.result, appended: await EventStore.append(trx, outcome.events) };
         });
-        await this.projector.projectInline(stored);
+        if (this.inlineProjection) await this.projector.projectCommitted(appended);
+        else if (appended.length > 0) this.projector.wake();
         if (idempotent) await this.idempotency.purgeWhenDue();
         return result;
       } catch (err) {

@@ -17,5 +17,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ProductCreated', 'ProductUpdated', 'ProductDeleted', 'CustomerCreated', 'CustomerDeleted', 'OrderCreated', 'OrderDeleted',
 ];
 
-/** An event as stored in the outbox. */
+/** An event its command's transaction appended to the outbox: `id` in insertion order, no position before it commits. */
+export type AppendedEvent = DomainEvent & { readonly id: number; readonly occurredAt: string };
+
+/** An event as the projector reads it: numbered after its commit (core/events/EventSequencer.ts). */
 export type StoredEvent = DomainEvent & { readonly position: number; readonly occurredAt: string };

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
+import { CoalescedRuns } from '../CoalescedRuns.js';
 import { EventStore } from '../events/EventStore.js';
-import type { StoredEvent } from '../events/DomainEvent.js';
+import type { EventSequencer } from '../events/EventSequencer.js';
+import type { AppendedEvent, StoredEvent } from '../events/DomainEvent.js';
 import type { Logger } from '../logger.js';
 import { OrderDbQueries } from '../queries/OrderDbQueries.js';
 import type { AggregateType } from '../model/catalogue.js';
@@ -44,15 +46,17 @@ export interface ProjectorStats {
 }
 
 /**
- * Applies outbox events to the Redis projections. Commands call `projectInline` right after commit
- * (read-your-writes); `catchUp` replays from the checkpoint whatever the inline step missed.
+ * Applies outbox events to the Redis projections. With inline projection a command calls `projectCommitted` right
+ * after its commit (read-your-writes); `catchUp` numbers what has committed and replays from the checkpoint whatever
+ * the inline step missed, or everything when commands only `wake` it (the asynchronous read model).
  * Applying is idempotent: every write is guarded by the event's position (see ProjectionRepository).
  */
 export class Projector {
   readonly stats: ProjectorStats = { inlineFailures: 0, eventsCaughtUp: 0 };
   private readonly checkpointKey: string;
   private readonly identityKey: string;
-  private running: Promise<number> | undefined;
+  private readonly catchUps = new CoalescedRuns(() => this.runCatchUp());
+  private batchSize = 500;
   private observer: ProjectorObserver | undefined;
 
   constructor(
@@ -61,6 +65,7 @@ export class Projector {
     private readonly repositories: ProjectionRepositories,
     redisPrefix: string,
     private readonly logger: Logger,
+    private readonly sequencer: EventSequencer,
   ) {
     this.checkpointKey = checkpointKey(redisPrefix);
     this.identityKey = identityKey(redisPrefix);
@@ -119,20 +124,53 @@ export class Projector {
     ]);
   }
 
-  /** Best effort after a commit: a failure is logged and left to `catchUp`, the write itself stands. */
+  /**
+   * Best effort after a commit: numbers the command's events (a pass shared with the commands committing meanwhile)
+   * and applies them. A failure is logged and left to `catchUp`; the write itself stands.
+   */
+  async projectCommitted(appended: readonly AppendedEvent[]): Promise<boolean> {
+    if (appended.length === 0) return true;
+    try {
+      const numbered = await this.sequencer.sequence();
+      const missing = appended.filter((e) => !numbered.has(e.id)).map((e) => e.id);
+      const elsewhere = missing.length > 0 ? await this.sequencer.positionsOf(missing) : new Map<number, number | null>();
+      const events = appended.map(({ id, ...event }) => {
+        const position = numbered.get(id) ?? elsewhere.get(id);
+        if (position == null) throw new Error(`event ${id} committed but not numbered by a pass that began after its commit`);
+        return { ...event, position } as StoredEvent;
+      });
+      return await this.projectInline(events);
+    } catch (err) {
+      this.inlineFailed(err, appended.map((e) => e.id));
+      return false;
+    }
+  }
+
+  /**
+   * The asynchronous read model: a command only tells the projector that something committed. A catch-up that
+   * begins after this call applies it (the one under way may have read the outbox already); failures are logged,
+   * the projector loop retries.
+   */
+  wake(): void {
+    this.catchUps.after().catch((err) => this.logger.warn('projector catch-up after a command failed; the projector loop retries', { err }));
+  }
+
+  /** Applies numbered events; a failure is logged and left to `catchUp`, the write itself stands. */
   async projectInline(events: readonly StoredEvent[]): Promise<boolean> {
     try {
       await this.applyEvents(events);
       this.observer?.applied('inline', events, Date.now());
       return true;
     } catch (err) {
-      this.stats.inlineFailures++;
-      this.observer?.inlineFailed();
-      this.logger.warn('inline projection failed; the projector will catch up from the outbox', {
-        err, positions: events.map((e) => e.position),
-      });
+      this.inlineFailed(err, events.map((e) => e.position));
       return false;
     }
+  }
+
+  private inlineFailed(err: unknown, events: readonly number[]): void {
+    this.stats.inlineFailures++;
+    this.observer?.inlineFailed();
+    this.logger.warn('inline projection failed; the projector will catch up from the outbox', { err, events });
   }
 
   async checkpoint(): Promise<number> {
@@ -156,13 +194,15 @@ export class Projector {
     return Math.max(0, last - checkpoint);
   }
 
-  /** Applies every event after the checkpoint; returns how many. Concurrent calls share one run. */
+  /** Numbers what has committed and applies every event after the checkpoint; returns how many. Concurrent calls share one run. */
   catchUp(batchSize = 500): Promise<number> {
-    this.running ??= this.runCatchUp(batchSize).finally(() => { this.running = undefined; });
-    return this.running;
+    this.batchSize = batchSize;
+    return this.catchUps.join();
   }
 
-  private async runCatchUp(batchSize: number): Promise<number> {
+  private async runCatchUp(): Promise<number> {
+    const { batchSize } = this;
+    await this.sequencer.sequence();
     let applied = 0;
     let position = await this.checkpoint();
     for (;;) {
@@ -179,8 +219,8 @@ export class Projector {
     return applied;
   }
 
-  /** Waits for a catch-up under way to end. */
+  /** Waits for the catch-ups under way or asked for to end. */
   async stop(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    await this.catchUps.idle();
   }
 }

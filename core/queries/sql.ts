@@ -84,12 +84,19 @@ export function pageIdsQuery(knex: Knex, table: string, softDeleted: boolean, re
   return query;
 }
 
-/** Live row count kept by the commands (a primary-key read, not a COUNT(*)). */
+/** Slots of each entity's live count (the rows migration 006 made): a command adds to one, a count sums them. */
+export const LIVE_COUNT_SLOTS = 32;
+
+/** Live row count kept by the commands (a primary-key range of 32 rows, not a COUNT(*)). */
 export async function liveCount(db: Knex | Knex.Transaction, type: AggregateType, select: Select = unboundedSelect): Promise<number> {
-  const [row] = await select<{ live_count: number | string }>(db(Tables.aggregateCounts).where({ aggregate_type: type }).select('live_count').limit(1));
-  return row ? Number(row.live_count) : 0;
+  const [row] = await select<{ live_count: number | string | null }>(db(Tables.aggregateCounts).where({ aggregate_type: type }).sum({ live_count: 'live_count' }));
+  return row?.live_count ? Number(row.live_count) : 0;
 }
 
+/**
+ * Adds to the slot of the transaction's connection: concurrent commands hold different rows to their commits (one
+ * row would make them commit one at a time), and a pooled connection keeps its slot warm.
+ */
 export async function adjustLiveCount(trx: Knex.Transaction, type: AggregateType, delta: number): Promise<void> {
-  await trx(Tables.aggregateCounts).where({ aggregate_type: type }).increment('live_count', delta);
+  await trx(Tables.aggregateCounts).where({ aggregate_type: type }).andWhere('slot', trx.raw('CONNECTION_ID() % ?', [LIVE_COUNT_SLOTS])).increment('live_count', delta);
 }

@@ -73,7 +73,7 @@ export class Seeder {
         await this.insertCustomers(trx, sizes, random, onProgress);
         orderItems = await this.insertOrders(trx, sizes, random, productPrices, onProgress);
         for (const [type, count] of [['product', sizes.products], ['customer', sizes.customers], ['order', sizes.orders]] as const) {
-          await trx(Tables.aggregateCounts).where({ aggregate_type: type }).update({ live_count: count });
+          await trx(Tables.aggregateCounts).where({ aggregate_type: type }).update({ live_count: trx.raw('IF(slot = 0, ?, 0)', [count]) });
         }
       } finally {
         await trx.raw('SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1');

@@ -61,7 +61,7 @@ describe('deep pages: a request cannot pin the database (statement time limit, D
       `INSERT INTO ${Tables.products} (name, description, price_cents, created_at, updated_at) ` +
         `SELECT CONCAT('Bulk product ', seq), '', 100, '2025-01-01 00:00:00', '2025-01-01 00:00:00' FROM seq_1_to_${BULK}`,
     );
-    await app.knex(Tables.aggregateCounts).where({ aggregate_type: 'product' }).increment('live_count', BULK);
+    await app.knex(Tables.aggregateCounts).where({ aggregate_type: 'product', slot: 0 }).increment('live_count', BULK);
   });
   after(async () => {
     await resetData(app);

@@ -6,6 +6,7 @@ import { createRandom } from '../../../../core/seed/random.js';
 import { Seeder } from '../../../../core/seed/Seeder.js';
 import { createTestApp, resetData } from '../../../support/fixtures.js';
 import { actualReadModel, expectedReadModel, redisDump } from '../../../support/readModel.js';
+import { EventSequencer } from '../../../../core/events/EventSequencer.js';
 import { EventStore } from '../../../../core/events/EventStore.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder } from '../../../../core/model/Product.js';
 import { rebuildLeaseKey } from '../../../../core/projections/ProjectionKeys.js';
@@ -116,12 +117,13 @@ describe('rebuild: the checkpoint, the replay after the swap and the lease', () 
 
   /** A command whose inline projection failed: its row and its event committed, the projections left untouched. */
   async function unprojectedRename(id: number, name: string): Promise<number> {
-    return app.knex.transaction(async (trx) => {
+    const event = await app.knex.transaction(async (trx) => {
       await trx('products').where({ id }).update({ name });
       const product = ProductProjectionBuilder.fromRow(await trx('products').select(PRODUCT_COLUMNS).where({ id }).first());
-      const [event] = await EventStore.append(trx, [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }]);
-      return event!.position;
+      const [appended] = await EventStore.append(trx, [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }]);
+      return appended!;
     });
+    return (await new EventSequencer(app.knex).sequence()).get(event.id)!;
   }
 
   it('the checkpoint is the oldest snapshot: an event committed between two entities\' snapshots is still caught up', async () => {

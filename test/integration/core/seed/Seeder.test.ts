@@ -13,7 +13,7 @@ const DATA_TABLES = [Tables.products, Tables.customers, Tables.orders, Tables.or
 async function dump(app: Application): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {};
   for (const table of DATA_TABLES) {
-    const key = table === Tables.events ? 'position' : table === Tables.aggregateCounts ? 'aggregate_type' : table === Tables.idempotencyKeys ? 'idempotency_key' : 'id';
+    const key = table === Tables.aggregateCounts ? ['aggregate_type', 'slot'] : [table === Tables.idempotencyKeys ? 'idempotency_key' : 'id'];
     tables[table] = await app.knex(table).select('*').orderBy(key);
   }
   return tables;
@@ -63,9 +63,12 @@ describe('Seeder', () => {
       expect((fresh[Tables.orderItems] as { id: number }[]).map((r) => r.id)).to.deep.equal(Array.from({ length: 90 }, (_, i) => i + 1));
       expect(fresh[Tables.events]).to.deep.equal([]);
       expect(fresh[Tables.eventSequence]).to.deep.equal([{ id: 1, last_position: 0 }]);
-      expect(fresh[Tables.aggregateCounts]).to.deep.equal([
-        { aggregate_type: 'customer', live_count: 12 }, { aggregate_type: 'order', live_count: 30 }, { aggregate_type: 'product', live_count: 40 },
+      // The whole count in slot 0, the other 31 slots of each entity at 0.
+      const counts = fresh[Tables.aggregateCounts] as Array<{ aggregate_type: string; slot: number; live_count: number }>;
+      expect(counts.filter((c) => c.slot === 0)).to.deep.equal([
+        { aggregate_type: 'customer', slot: 0, live_count: 12 }, { aggregate_type: 'order', slot: 0, live_count: 30 }, { aggregate_type: 'product', slot: 0, live_count: 40 },
       ]);
+      expect(counts.filter((c) => c.slot !== 0).map((c) => c.live_count)).to.deep.equal(Array(3 * 31).fill(0));
     });
 
     it('is the same, row for row, when seeded again over itself', async () => {
