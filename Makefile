@@ -123,7 +123,7 @@ k6-aliases: ## the original's k6-fpm-*, k6-franken-*, k6-franken-worker-* (fpm â
 	  printf '%-36s â†’ %s\n' k6-fpm-$$c k6-fork-$$c k6-franken-$$c k6-express-$$c k6-franken-worker-$$c k6-uws-$$c; \
 	done
 
-observe: build ## Prometheus + Grafana to watch a run (compose where Docker runs, else a native Prometheus)
+observe: build ## Prometheus + Grafana and the MariaDB and Redis exporters to watch a run (compose where Docker runs, else natively: Prometheus and the installed exporters)
 	$(NODE) dist/cli/observe.js up
 
 observe-down: build ## stop what make observe started

@@ -89,6 +89,10 @@ export interface ObserveSettings {
   readonly grafanaUrl: string;
   /** Folder of the native Prometheus's configuration and data (git-ignored). */
   readonly observeDir: string;
+  /** Loopback port of the mysqld_exporter `make observe` starts natively, pointed at MYSQL_URL. */
+  readonly mysqldExporterPort: number;
+  /** Loopback port of the redis_exporter `make observe` starts natively, pointed at REDIS_URL. */
+  readonly redisExporterPort: number;
 }
 
 export interface RuntimeSettings {
@@ -237,6 +241,8 @@ export function loadConfig(env: Env = process.env): Config {
       prometheusUrl: readUrl(env, 'PROMETHEUS_URL', `http://127.0.0.1:${prometheusPort}`, ['http:', 'https:']).replace(/\/+$/, ''),
       grafanaUrl: readUrl(env, 'GRAFANA_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),
       observeDir: readString(env, 'OBSERVE_DIR', '.observe'),
+      mysqldExporterPort: readInt(env, 'MYSQLD_EXPORTER_PORT', 9104, 1, 65_535),
+      redisExporterPort: readInt(env, 'REDIS_EXPORTER_PORT', 9121, 1, 65_535),
     }),
   };
   return Object.freeze(config);

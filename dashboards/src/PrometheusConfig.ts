@@ -1,5 +1,6 @@
 // Prometheus's scrape configuration, generated: the compose file's (docker/prometheus/prometheus.yml,
-// committed) and the native one `make observe` writes for runtimes on this machine.
+// committed) and the native one `make observe` writes for runtimes on this machine; both scrape the runtimes and
+// the MariaDB and Redis exporters.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../core/config.js';
@@ -23,6 +24,18 @@ export const COMPOSE_TARGETS: readonly ScrapeTarget[] = Object.freeze([
   { runtime: 'uws', address: 'uws:8083' },
 ]);
 
+/** The store exporters' addresses (host:port); a store left out is not scraped. */
+export interface ExporterTargets {
+  readonly mysqld?: string;
+  readonly redis?: string;
+}
+
+/** Scrape job of each exporter: the dashboards' store panels read the series these jobs collect. */
+export const EXPORTER_JOBS = Object.freeze({ mysqld: 'mysqld', redis: 'redis' } as const);
+
+/** The exporters as the compose services name them, on their images' default ports. */
+export const COMPOSE_EXPORTERS: ExporterTargets = Object.freeze({ mysqld: 'mysqld-exporter:9104', redis: 'redis-exporter:9121' });
+
 /** The runtimes as `make up` starts them on this machine. */
 export function localTargets(config: Config): ScrapeTarget[] {
   const { host, forkPort, expressPort, uwsPort } = config.runtimes;
@@ -35,11 +48,17 @@ export function localTargets(config: Config): ScrapeTarget[] {
   ];
 }
 
+/** The exporters as `make observe` starts them on this machine. */
+export function localExporters(config: Config): ExporterTargets {
+  const { mysqldExporterPort, redisExporterPort } = config.observe;
+  return { mysqld: `127.0.0.1:${mysqldExporterPort}`, redis: `127.0.0.1:${redisExporterPort}` };
+}
+
 function quote(value: string): string {
   return JSON.stringify(value); // a JSON string is a valid double-quoted YAML scalar
 }
 
-export function prometheusConfig(targets: readonly ScrapeTarget[], options: { scrapeIntervalSec?: number } = {}): string {
+export function prometheusConfig(targets: readonly ScrapeTarget[], options: { scrapeIntervalSec?: number; exporters?: ExporterTargets } = {}): string {
   const interval = options.scrapeIntervalSec ?? 1; // the original demo scraped every second
   if (!Number.isInteger(interval) || interval < 1) throw new Error(`scrapeIntervalSec must be a whole number of seconds >= 1, got ${interval}`);
   const lines = [
@@ -57,6 +76,11 @@ export function prometheusConfig(targets: readonly ScrapeTarget[], options: { sc
     lines.push('        labels:');
     lines.push(`          ${SERVER_MODEL_LABEL}: ${quote(target.runtime)}`);
   }
+  for (const store of ['mysqld', 'redis'] as const) {
+    const address = options.exporters?.[store];
+    if (address === undefined) continue;
+    lines.push(`  - job_name: ${EXPORTER_JOBS[store]}`, '    static_configs:', `      - targets: [${quote(address)}]`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -64,6 +88,6 @@ export function prometheusConfig(targets: readonly ScrapeTarget[], options: { sc
 export function writeComposePrometheusConfig(root: string): string {
   const file = join(root, COMPOSE_PROMETHEUS_CONFIG);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, prometheusConfig(COMPOSE_TARGETS));
+  writeFileSync(file, prometheusConfig(COMPOSE_TARGETS, { exporters: COMPOSE_EXPORTERS }));
   return file;
 }

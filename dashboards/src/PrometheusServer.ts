@@ -1,8 +1,7 @@
 // Runs Debian's (or any installed) `prometheus` binary as a child process, and queries a Prometheus:
 // `make observe` without Docker, and the tests that check the dashboards' queries against real data.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdirSync } from 'node:fs';
+import { findBinary, startDaemon } from './Daemon.js';
 
 export class PrometheusNotInstalledError extends Error {
   override name = 'PrometheusNotInstalledError';
@@ -34,19 +33,7 @@ export interface RunningPrometheus {
 
 /** The prometheus binary on PATH; undefined when not installed. */
 export function findPrometheusBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const which = spawnSync('/bin/sh', ['-c', 'command -v prometheus'], { encoding: 'utf8', env });
-  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
-  return undefined;
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
+  return findBinary(['prometheus'], env);
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
@@ -55,39 +42,16 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${options.port}`;
   mkdirSync(options.dataDir, { recursive: true });
-  const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const args = [
     `--config.file=${options.configFile}`,
     `--storage.tsdb.path=${options.dataDir}`,
     `--web.listen-address=${host}:${options.port}`,
     ...(options.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
-  let exit: string | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exit = signal ?? `code ${code}`;
-    resolve();
-  }));
-  child.once('error', (err) => { exit = err.message; });
-  const see = options.logFile ? `; see ${options.logFile}` : '';
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await isReady(url))) {
-    if (exit !== undefined) throw new Error(`prometheus exited (${exit}) before it was ready at ${url}${see}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus did not answer ${url}/-/ready within ${options.readyTimeoutMs ?? 30_000} ms${see}`);
-    }
-    await sleep(200);
-  }
-  if (options.detached) child.unref();
-  return {
-    url,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const daemon = await startDaemon({
+    name: 'prometheus', binary, args, readyUrl: `${url}/-/ready`, logFile: options.logFile, detached: options.detached, readyTimeoutMs: options.readyTimeoutMs,
+  });
+  return { url, pid: daemon.pid, stop: () => daemon.stop() };
 }
 
 /** Runs an instant query (at `time`: a Date, or Unix seconds); returns the `data` of /api/v1/query. */

@@ -4,6 +4,7 @@ import { dataLayerDashboard } from './DataLayerDashboard.js';
 import { loadGeneratorDashboard } from './LoadGeneratorDashboard.js';
 import { poolsDashboard } from './PoolsDashboard.js';
 import { runtimesDashboard } from './RuntimesDashboard.js';
+import { storesDashboard } from './StoresDashboard.js';
 
 /** Where the generated JSON goes (mounted into Grafana's dashboards provider by compose.yaml). */
 export const PROVISIONED_DIR = 'dashboards/provisioned';
@@ -13,6 +14,7 @@ export const DASHBOARDS: ReadonlyArray<{ readonly file: string; readonly build: 
   { file: 'pools.json', build: () => numberPanels(poolsDashboard()) },
   { file: 'data-layer.json', build: () => numberPanels(dataLayerDashboard()) },
   { file: 'load-generator.json', build: () => numberPanels(loadGeneratorDashboard()) },
+  { file: 'stores.json', build: () => numberPanels(storesDashboard()) },
 ];
 
 /** Panel ids in layout order, so links to a panel (viewPanel=N) stay stable across generations. */

@@ -7,13 +7,16 @@ import { DASHBOARDS, panelQueries, variableQueries, type PanelQuery } from '../.
 import { DATASOURCE } from '../../../dashboards/src/panels.js';
 import { prometheusConfig } from '../../../dashboards/src/PrometheusConfig.js';
 import { queryPrometheus, startPrometheus, type RunningPrometheus } from '../../../dashboards/src/PrometheusServer.js';
+import { startExporter, STORE_EXPORTERS, type RunningExporter } from '../../../dashboards/src/StoreExporters.js';
 import { RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../../../runtimes/launcher.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
 import { freePort } from '../../support/net.js';
 import { call, startRuntime } from '../../support/runtimes.js';
 
 // Every PromQL expression of every dashboard panel, run against a real Prometheus that scraped the three
-// real runtimes (every second, as the compose stack does) while they served a short mixed load.
+// real runtimes and the real mysqld_exporter and redis_exporter (Debian's packages, pointed at the test's MariaDB
+// and Redis; missing, the suite fails saying what to install) every second, as the compose stack does, while the
+// runtimes served a short mixed load.
 
 const LOAD_MS = 6_000;
 /** Grafana's variables as a user with every option selected would send them. */
@@ -53,6 +56,23 @@ async function byRuntime(url: string, expr: string, at: Date | undefined = evalu
   return new Map((await instant(url, expr, at)).map((s) => [s.metric.runtime ?? '', Number(s.value[1])]));
 }
 
+/**
+ * One row-lock wait of about a second: a transaction holds a product row while a second one asks for it, as two
+ * commands on the same row would. The Data stores dashboard's row-lock panels must see it.
+ */
+async function rowLockWait(app: Application): Promise<void> {
+  const holder = await app.knex.transaction();
+  try {
+    await holder.raw('SELECT id FROM products WHERE id = 1 FOR UPDATE');
+    const waiter = app.knex.transaction(async (trx) => { await trx.raw('SELECT id FROM products WHERE id = 1 FOR UPDATE'); });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await holder.commit();
+    await waiter;
+  } finally {
+    if (!holder.isCompleted()) await holder.rollback();
+  }
+}
+
 /** A few seconds of every kind of request: reads from both sources, writes (events), a 404. */
 async function mixedLoad(base: string, until: number): Promise<number> {
   let requests = 0;
@@ -77,6 +97,7 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
   let prometheus: RunningPrometheus;
   let folder: string;
   const runtimes = new Map<RuntimeName, LaunchedRuntime>();
+  const exporters: RunningExporter[] = [];
   const queries: PanelQuery[] = DASHBOARDS.flatMap(({ build }) => panelQueries(build()));
 
   before(async function () {
@@ -86,17 +107,23 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
     await seedSmall(app);
     for (const name of RUNTIME_NAMES) runtimes.set(name, await startRuntime(name));
     folder = mkdtempSync(join(tmpdir(), 'cqrs-prometheus-'));
+    const mysqld = await startExporter(STORE_EXPORTERS.mysqld, { storeUrl: app.config.mysqlUrl, port: await freePort(), logFile: join(folder, 'mysqld-exporter.log') });
+    exporters.push(mysqld);
+    const redis = await startExporter(STORE_EXPORTERS.redis, { storeUrl: app.config.redisUrl, port: await freePort(), logFile: join(folder, 'redis-exporter.log') });
+    exporters.push(redis);
     const configFile = join(folder, 'prometheus.yml');
-    writeFileSync(configFile, prometheusConfig([...runtimes].map(([runtime, r]) => ({ runtime, address: new URL(r.url).host }))));
+    writeFileSync(configFile, prometheusConfig([...runtimes].map(([runtime, r]) => ({ runtime, address: new URL(r.url).host })),
+      { exporters: { mysqld: mysqld.address, redis: redis.address } }));
     prometheus = await startPrometheus({ configFile, dataDir: join(folder, 'data'), port: await freePort(), logFile: join(folder, 'prometheus.log'), remoteWriteReceiver: true });
     const until = Date.now() + LOAD_MS;
-    await Promise.all([...runtimes.values()].map((r) => mixedLoad(r.url, until)));
+    await Promise.all([...[...runtimes.values()].map((r) => mixedLoad(r.url, until)), rowLockWait(app)]);
     // Two more scrapes after the load, so every rate window holds the whole load.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     evaluatedAt = new Date();
   });
   after(async () => {
     await prometheus?.stop();
+    await Promise.all(exporters.map((e) => e.stop()));
     await Promise.all([...runtimes.values()].map((r) => r.stop()));
     await app?.close();
     if (folder) rmSync(folder, { recursive: true, force: true });
@@ -107,6 +134,11 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
     expect([...up.keys()].sort()).to.deep.equal([...RUNTIME_NAMES].sort());
   });
 
+  it('Prometheus scraped both exporters (jobs mysqld and redis), and each reached its store', async () => {
+    const up = await instant(prometheus.url, 'max by (job) (mysql_up or redis_up)');
+    expect(Object.fromEntries(up.map((s) => [s.metric.job, Number(s.value[1])]))).to.deep.equal({ mysqld: 1, redis: 1 });
+  });
+
   it('the dashboards hold queries for every runtime metric family the design names', () => {
     const all = queries.map((q) => q.expr).join('\n');
     for (const family of ['cqrs_http_requests_total', 'cqrs_http_request_duration_seconds_bucket', 'cqrs_http_requests_in_flight', 'cqrs_busy_workers',
@@ -114,7 +146,11 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
       'cqrs_worker_restarts_total', 'cqrs_worker_crashes_total', 'cqrs_worker_requests_total', 'cqrs_event_loop_lag_seconds',
       'cqrs_event_loop_utilization', 'cqrs_mysql_query_duration_seconds', 'cqrs_redis_command_duration_seconds',
       'cqrs_projector_lag_events', 'cqrs_projector_inline_failures_total', 'cqrs_projector_events_applied_total',
-      'process_cpu_seconds_total', 'process_resident_memory_bytes', 'k6_http_reqs_total', 'k6_http_req_duration_p99']) {
+      'process_cpu_seconds_total', 'process_resident_memory_bytes', 'k6_http_reqs_total', 'k6_http_req_duration_p99',
+      'cqrs_projection_lag_seconds_bucket', 'mysql_global_status_commands_total', 'mysql_global_status_innodb_data_fsyncs',
+      'mysql_global_status_innodb_row_lock_waits', 'mysql_global_status_innodb_row_lock_time', 'mysql_global_status_threads_running',
+      'mysql_global_status_innodb_buffer_pool_reads', 'redis_commands_total', 'redis_commands_duration_seconds_total',
+      'redis_memory_used_bytes', 'redis_connected_clients', 'redis_db_keys']) {
       expect(all, family).to.include(family);
     }
   });
@@ -233,6 +269,64 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
     it('CPU is counted once per process: uws threads do not repeat their process\'s CPU', async () => {
       const series = await instant(prometheus.url, 'process_cpu_seconds_total{runtime="uws"}');
       expect(series.map((s) => s.metric.worker)).to.deep.equal(['main']);
+    });
+    describe('the Data stores dashboard', () => {
+      const values = async (panel: string, legend = 0) => (await instant(prometheus.url, expr('cqrs-stores', panel, legend))).map((s) => ({ labels: s.metric, value: Number(s.value[1]) }));
+      const one = async (panel: string, legend = 0) => {
+        const found = await values(panel, legend);
+        expect(found, panel).to.have.length(1);
+        return found[0]!.value;
+      };
+
+      it('the writes show as MariaDB commits and fsyncs', async () => {
+        expect(await one('Commits per second', 0), 'COMMIT statements').to.be.greaterThan(0);
+        expect(await one('Commits per second', 1), 'storage-engine commits').to.be.greaterThan(0);
+        expect(await one('InnoDB fsyncs and log writes per second', 0), 'fsyncs').to.be.greaterThan(0);
+        expect(await one('InnoDB fsyncs and log writes per second', 1), 'redo log writes').to.be.greaterThan(0);
+      });
+
+      it('the row held for a second shows as a row-lock wait and time waited', async () => {
+        expect(await one('Row-lock waits per second', 0)).to.be.greaterThan(0);
+        expect(await one('Row-lock time waited per second', 0)).to.be.greaterThan(0);
+      });
+
+      it('threads running at least the scrape\'s own; buffer-pool hit ratio within 0–1', async () => {
+        expect(await one('Threads running', 0)).to.be.at.least(1);
+        expect(await one('Threads running', 1), 'connected ≥ running').to.be.at.least(await one('Threads running', 0));
+        const hit = await one('Buffer-pool hit ratio');
+        expect(hit).to.be.within(0, 1);
+      });
+
+      it('the runtimes\' Redis reads show by command, with a latency for every command seen', async () => {
+        const rates = await values('Redis commands per second, by command');
+        const busy = rates.filter((r) => r.value > 0).map((r) => r.labels.cmd);
+        expect(busy).to.include('hget');
+        const latency = new Map((await values('Redis command latency, by command')).map((r) => [r.labels.cmd, r.value]));
+        for (const cmd of busy) expect(latency.get(cmd), `${cmd} in ${JSON.stringify([...latency])}`).to.be.within(0, 1);
+        expect(latency.get('hget'), 'hget').to.be.greaterThan(0);
+      });
+
+      it('Redis memory, clients and the test database\'s keys', async () => {
+        expect(await one('Redis memory used')).to.be.greaterThan(0);
+        expect(await one('Redis connected clients'), 'the runtimes\' connections at least').to.be.at.least(3);
+        const db = `db${new URL(app.config.redisUrl).pathname.replace(/^\//, '') || '0'}`;
+        const keys = await values('Redis keys, by database');
+        expect(keys.find((k) => k.labels.db === db)?.value, `${db} in ${JSON.stringify(keys)}`).to.be.greaterThan(0);
+        expect(await one('Redis keys')).to.be.at.least(keys.find((k) => k.labels.db === db)!.value);
+      });
+
+      it('outbox backlog per runtime, and visibility lag p50 ≤ p99 on both paths', async () => {
+        const backlog = new Map((await values('Outbox backlog (events)')).map((r) => [r.labels.runtime, r.value]));
+        expect([...backlog.keys()].sort()).to.deep.equal([...RUNTIME_NAMES].sort());
+        for (const [runtime, events] of backlog) expect(events, runtime).to.be.at.least(0);
+        const [p50, p99] = await Promise.all(['Visibility lag p50, by path', 'Visibility lag p99, by path'].map(async (panel) =>
+          new Map((await values(panel)).map((r) => [r.labels.path, r.value]))));
+        expect([...p50!.keys()].sort()).to.deep.equal(['catch-up', 'inline']);
+        for (const path of ['inline', 'catch-up']) {
+          expect(p50!.get(path), `${path} p50`).to.be.greaterThan(0);
+          expect(p50!.get(path)!, `${path} p50 ≤ p99`).to.be.at.most(p99!.get(path)!);
+        }
+      });
     });
   });
 });

@@ -1,16 +1,19 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startNativePrometheus, stopNativePrometheus } from '../../../cli/observe.js';
+import { startNativeExporters, startNativePrometheus, stopNativeExporters, stopNativePrometheus } from '../../../cli/observe.js';
 import { loadConfig } from '../../../core/config.js';
 import {
-  COMPOSE_PROMETHEUS_CONFIG, COMPOSE_TARGETS, localTargets, prometheusConfig,
+  COMPOSE_EXPORTERS, COMPOSE_PROMETHEUS_CONFIG, COMPOSE_TARGETS, localExporters, localTargets, prometheusConfig,
 } from '../../../dashboards/src/PrometheusConfig.js';
-import { startPrometheus } from '../../../dashboards/src/PrometheusServer.js';
+import { findPrometheusBinary, startPrometheus } from '../../../dashboards/src/PrometheusServer.js';
+import {
+  findExporterBinary, mysqldExporterLaunch, redisExporterLaunch, startExporter, STORE_EXPORTERS,
+} from '../../../dashboards/src/StoreExporters.js';
 import { findFreePort, RUNTIME_NAMES } from '../../../runtimes/launcher.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -79,6 +82,18 @@ describe('observe: Prometheus configuration', () => {
     expect(readYaml(prometheusConfig(COMPOSE_TARGETS, { scrapeIntervalSec: 5 })).global.scrape_interval).to.equal('5s');
   });
 
+  it('scrapes the MariaDB and Redis exporters as jobs mysqld and redis when given, and only then', () => {
+    const parsed = readYaml(prometheusConfig(COMPOSE_TARGETS, { exporters: { mysqld: 'db-exp:9104', redis: 'cache-exp:9121' } }));
+    expect(parsed.scrape_configs.map((job: any) => job.job_name)).to.deep.equal(['cqrs-runtimes', 'mysqld', 'redis']);
+    expect(parsed.scrape_configs[1].static_configs).to.deep.equal([{ targets: ['db-exp:9104'] }]);
+    expect(parsed.scrape_configs[2].static_configs).to.deep.equal([{ targets: ['cache-exp:9121'] }]);
+    expect(readYaml(prometheusConfig(COMPOSE_TARGETS, { exporters: { redis: 'r:1' } })).scrape_configs.map((job: any) => job.job_name))
+      .to.deep.equal(['cqrs-runtimes', 'redis']);
+    expect(localExporters(loadConfig({ MYSQLD_EXPORTER_PORT: '19104', REDIS_EXPORTER_PORT: '19121' })))
+      .to.deep.equal({ mysqld: '127.0.0.1:19104', redis: '127.0.0.1:19121' });
+    expect(localExporters(loadConfig({}))).to.deep.equal({ mysqld: '127.0.0.1:9104', redis: '127.0.0.1:9121' });
+  });
+
   it('targets the runtimes of this machine at HOST and the FORK/EXPRESS/UWS ports', () => {
     expect(localTargets(loadConfig({ HOST: '10.0.0.5', FORK_PORT: '9001', EXPRESS_PORT: '9002', UWS_PORT: '9003' }))).to.deep.equal([
       { runtime: 'fork', address: '10.0.0.5:9001' },
@@ -92,7 +107,7 @@ describe('observe: Prometheus configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'observe-promtool-'));
     try {
       const local = join(dir, 'local.yml');
-      writeFileSync(local, prometheusConfig(localTargets(loadConfig({}))));
+      writeFileSync(local, prometheusConfig(localTargets(loadConfig({})), { exporters: localExporters(loadConfig({})) }));
       const files = [...prometheusConfigsInRepo(), local];
       expect(files).to.include(join(ROOT, COMPOSE_PROMETHEUS_CONFIG));
       for (const file of files) {
@@ -107,7 +122,58 @@ describe('observe: Prometheus configuration', () => {
   it(`the committed ${COMPOSE_PROMETHEUS_CONFIG} is what the generator writes`, () => {
     const committed = readFileSync(join(ROOT, COMPOSE_PROMETHEUS_CONFIG), 'utf8');
     expect(committed, `${COMPOSE_PROMETHEUS_CONFIG} differs from prometheusConfig(COMPOSE_TARGETS): run \`make dashboards\``)
-      .to.equal(prometheusConfig(COMPOSE_TARGETS));
+      .to.equal(prometheusConfig(COMPOSE_TARGETS, { exporters: COMPOSE_EXPORTERS }));
+  });
+});
+
+describe('observe: store exporters', () => {
+  it('mysqld_exporter up to 0.14: the connection in DATA_SOURCE_NAME, nothing secret on the command line', () => {
+    const launch = mysqldExporterLaunch('mysql://bench:s%3Acr%40t@db.local:3307/cqrs_bench', '127.0.0.1:19104', 'usage: mysqld_exporter [<flags>]');
+    expect(launch.args).to.deep.equal(['--web.listen-address=127.0.0.1:19104']);
+    expect(launch.env).to.deep.equal({ DATA_SOURCE_NAME: 'bench:s:cr@t@tcp(db.local:3307)/' });
+    expect(mysqldExporterLaunch('mysql://root@127.0.0.1/x', ':1', '').env).to.deep.equal({ DATA_SOURCE_NAME: 'root@tcp(127.0.0.1:3306)/' });
+  });
+
+  it('mysqld_exporter 0.15 and later: --mysqld.address and --mysqld.username, the password in MYSQLD_EXPORTER_PASSWORD, no ~/.my.cnf', () => {
+    const launch = mysqldExporterLaunch('mysql://bench:secret@db.local:3307/cqrs_bench', '127.0.0.1:19104', '  --mysqld.address="localhost:3306"\n  --mysqld.username=""');
+    expect(launch.args).to.deep.equal(['--web.listen-address=127.0.0.1:19104', '--mysqld.address=db.local:3307', '--mysqld.username=bench', '--config.my-cnf=']);
+    expect(launch.env).to.deep.equal({ MYSQLD_EXPORTER_PASSWORD: 'secret' });
+    expect(launch.args.join(' ')).to.not.include('secret');
+  });
+
+  it('redis_exporter: the address and credentials in REDIS_ADDR / REDIS_USER / REDIS_PASSWORD, the database index dropped', () => {
+    expect(redisExporterLaunch('redis://127.0.0.1:6380/9', '127.0.0.1:19121')).to.deep.equal({
+      args: ['--web.listen-address=127.0.0.1:19121'], env: { REDIS_ADDR: 'redis://127.0.0.1:6380' },
+    });
+    expect(redisExporterLaunch('redis://app:p%40ss@cache/0', ':1').env).to.deep.equal({ REDIS_ADDR: 'redis://cache:6379', REDIS_USER: 'app', REDIS_PASSWORD: 'p@ss' });
+  });
+
+  it('the installed exporters are the versions compose.yaml pins, so the panels\' metric names are the tested ones', () => {
+    const { services } = composeConfig();
+    for (const [kind, service, versionArgs] of [[STORE_EXPORTERS.mysqld, 'mysqld-exporter', ['--version']], [STORE_EXPORTERS.redis, 'redis-exporter', ['-version']]] as const) {
+      const binary = findExporterBinary(kind);
+      expect(binary, `${kind.program} is not installed: apt-get install ${kind.debianPackage}`).to.be.a('string');
+      const installed = /(\d+\.\d+\.\d+)/.exec(run(binary!, [...versionArgs]).output)?.[1];
+      expect(services[service].image, service).to.equal(`${service === 'mysqld-exporter' ? 'prom/mysqld-exporter' : 'oliver006/redis_exporter'}:v${installed}`);
+    }
+  });
+
+  describe('pointed at a store that does not answer, they say so in their metrics (so the address given is the one used)', function () {
+    this.timeout(30_000);
+    for (const [kind, scheme, up] of [[STORE_EXPORTERS.mysqld, 'mysql', 'mysql_up'], [STORE_EXPORTERS.redis, 'redis', 'redis_up']] as const) {
+      it(`${kind.program}: ${up} 0`, async () => {
+        const closed = await findFreePort();
+        const dir = mkdtempSync(join(tmpdir(), 'observe-exporter-'));
+        const exporter = await startExporter(kind, { storeUrl: `${scheme}://root@127.0.0.1:${closed}/0`, port: await findFreePort(), logFile: join(dir, 'exporter.log') });
+        try {
+          const text = await (await fetch(`http://${exporter.address}/metrics`)).text();
+          expect(text).to.match(new RegExp(`^${up} 0$`, 'm'));
+        } finally {
+          await exporter.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
   });
 });
 
@@ -118,7 +184,21 @@ describe('observe: compose.yaml', () => {
       expect(result.status, result.output).to.equal(0);
     }
     const services = run('docker-compose', ['-f', 'compose.yaml', '--profile', 'k6', 'config', '--services']).output.split('\n').filter(Boolean);
-    expect(services).to.have.members(['mysql', 'redis', 'setup', 'fork', 'express', 'uws', 'prometheus', 'grafana', 'k6']);
+    expect(services).to.have.members(['mysql', 'redis', 'setup', 'fork', 'express', 'uws', 'prometheus', 'mysqld-exporter', 'redis-exporter', 'grafana', 'k6']);
+  });
+
+  it('the exporters Prometheus scrapes are the compose services, on the ports they publish, pointed at mysql and redis', () => {
+    const { services } = composeConfig();
+    for (const [store, service] of [['mysqld', 'mysqld-exporter'], ['redis', 'redis-exporter']] as const) {
+      const [host, port] = COMPOSE_EXPORTERS[store]!.split(':');
+      expect(host).to.equal(service);
+      expect(services[service].ports.map((p: any) => (typeof p === 'string' ? p : `${p.host_ip}:${p.published}:${p.target}`)), service)
+        .to.deep.equal([`127.0.0.1:${port}:${port}/tcp`]);
+    }
+    expect(services['mysqld-exporter'].environment.DATA_SOURCE_NAME).to.equal('root@tcp(mysql:3306)/');
+    expect(services['mysqld-exporter'].depends_on.mysql.condition).to.equal('service_healthy');
+    expect(services['redis-exporter'].environment.REDIS_ADDR).to.equal('redis://redis:6379');
+    expect(services['redis-exporter'].depends_on.redis.condition).to.equal('service_healthy');
   });
 
   it('Prometheus reads the generated configuration and accepts remote writes; k6 writes there', () => {
@@ -219,9 +299,11 @@ describe('observe: native Prometheus (make observe without Docker)', function ()
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'observe-native-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts, scrapes the three local runtimes, says so when already running, and stops', async () => {
+  it('starts, scrapes the three local runtimes and the two exporters, says so when already running, and stops', async () => {
     const port = await findFreePort();
-    const config = loadConfig({ OBSERVE_DIR: dir, PROMETHEUS_PORT: String(port), FORK_PORT: '18081', EXPRESS_PORT: '18082', UWS_PORT: '18083' });
+    const config = loadConfig({
+      OBSERVE_DIR: dir, PROMETHEUS_PORT: String(port), FORK_PORT: '18081', EXPRESS_PORT: '18082', UWS_PORT: '18083', MYSQLD_EXPORTER_PORT: '18104', REDIS_EXPORTER_PORT: '18121',
+    });
     const lines: string[] = [];
     const started = await startNativePrometheus(config, (line) => lines.push(line));
     try {
@@ -230,13 +312,14 @@ describe('observe: native Prometheus (make observe without Docker)', function ()
       expect(readFileSync(join(dir, 'prometheus.pid'), 'utf8').trim()).to.equal(String(started.pid));
       // Discovery hands targets to the scrape manager every few seconds.
       let targets: { labels: Record<string, string> }[] = [];
-      for (let i = 0; i < 60 && targets.length < 3; i++) {
+      for (let i = 0; i < 60 && targets.length < 5; i++) {
         const body = await (await fetch(`${started.url}/api/v1/targets`)).json() as { data: { activeTargets: typeof targets } };
         targets = body.data.activeTargets;
-        if (targets.length < 3) await new Promise((r) => setTimeout(r, 250));
+        if (targets.length < 5) await new Promise((r) => setTimeout(r, 250));
       }
-      expect(targets.map((t) => [t.labels.instance, t.labels.server_model])).to.have.deep.members([
-        ['127.0.0.1:18081', 'fork'], ['127.0.0.1:18082', 'express'], ['127.0.0.1:18083', 'uws'],
+      expect(targets.map((t) => [t.labels.job, t.labels.instance, t.labels.server_model ?? ''])).to.have.deep.members([
+        ['cqrs-runtimes', '127.0.0.1:18081', 'fork'], ['cqrs-runtimes', '127.0.0.1:18082', 'express'], ['cqrs-runtimes', '127.0.0.1:18083', 'uws'],
+        ['mysqld', '127.0.0.1:18104', ''], ['redis', '127.0.0.1:18121', ''],
       ]);
       const again = await startNativePrometheus(config, (line) => lines.push(line));
       expect(again).to.include({ pid: started.pid, alreadyRunning: true });
@@ -246,6 +329,48 @@ describe('observe: native Prometheus (make observe without Docker)', function ()
     }
     expect(existsSync(join(dir, 'prometheus.pid'))).to.equal(false);
     expect(await fetch(`${started.url}/-/ready`).then(() => 'answered', () => 'refused')).to.equal('refused');
+  });
+
+  it('an exporter whose port is taken is one line, and the other still starts', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const config = loadConfig({ ...process.env, OBSERVE_DIR: dir, MYSQLD_EXPORTER_PORT: String(port), REDIS_EXPORTER_PORT: String(await findFreePort()) });
+    const lines: string[] = [];
+    try {
+      const started = await startNativeExporters(config, (line) => lines.push(line));
+      expect(started.map((e) => e.kind.name)).to.deep.equal(['redis']);
+      expect(lines.filter((l) => l.includes(`port ${port} is taken`))).to.deep.equal([
+        `mysqld_exporter: port ${port} is taken by another program: skipped (choose another port: MYSQLD_EXPORTER_PORT=...)`,
+      ]);
+    } finally {
+      await stopNativeExporters(config);
+      server.close();
+    }
+  });
+
+  it('make observe without the exporters installed: Prometheus runs, one line per missing exporter; make observe-down stops it', async () => {
+    // PATH holds prometheus alone: no exporters, no docker.
+    const prometheus = findPrometheusBinary();
+    expect(prometheus, 'prometheus is not installed: apt-get install prometheus').to.be.a('string');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(prometheus!, join(bin, 'prometheus'));
+    const env = { ...process.env, PATH: bin, OBSERVE_DIR: join(dir, 'observe'), PROMETHEUS_PORT: String(await findFreePort()) };
+    const up = run(process.execPath, [OBSERVE_SCRIPT, 'up'], env);
+    try {
+      expect(up.status, up.output).to.equal(0);
+      expect(up.output).to.match(/Prometheus started/);
+      for (const kind of Object.values(STORE_EXPORTERS)) {
+        const mentions = up.output.split('\n').filter((line) => line.includes(kind.program));
+        expect(mentions, up.output).to.have.length(1);
+        expect(mentions[0]).to.include(`is not installed (Debian/Ubuntu: apt-get install ${kind.debianPackage})`);
+      }
+    } finally {
+      const down = run(process.execPath, [OBSERVE_SCRIPT, 'down'], env);
+      expect(down.status, down.output).to.equal(0);
+      expect(down.output).to.include('native Prometheus stopped');
+    }
   });
 
   it('refuses a port another program holds, saying so', async () => {

@@ -30,6 +30,11 @@ describe('config', () => {
     expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '31536001' })).to.throw(ConfigError, /out of range/);
     expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '1d' })).to.throw(ConfigError, /IDEMPOTENCY_KEY_TTL_SECONDS="1d" is not a whole number; use e\.g\. IDEMPOTENCY_KEY_TTL_SECONDS=86400/);
   });
+  it('puts the store exporters of make observe on 9104 and 9121 unless MYSQLD_EXPORTER_PORT / REDIS_EXPORTER_PORT say otherwise', () => {
+    expect(loadConfig({}).observe).to.include({ mysqldExporterPort: 9104, redisExporterPort: 9121 });
+    expect(loadConfig({ MYSQLD_EXPORTER_PORT: '18104', REDIS_EXPORTER_PORT: '18121' }).observe).to.include({ mysqldExporterPort: 18104, redisExporterPort: 18121 });
+    expect(() => loadConfig({ REDIS_EXPORTER_PORT: '70000' })).to.throw(ConfigError, /REDIS_EXPORTER_PORT=70000 is out of range/);
+  });
   it('splits the database out of MYSQL_URL', () => {
     expect(splitMysqlUrl('mysql://root:pw@db:3307/shop')).to.deep.equal({ serverUrl: 'mysql://root:pw@db:3307/', database: 'shop' });
     expect(() => splitMysqlUrl('mysql://root@db/bad-name')).to.throw(ConfigError);

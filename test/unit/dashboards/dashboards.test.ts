@@ -22,7 +22,7 @@ describe('dashboards as code', () => {
   it('dashboard uids are unique, and panel ids unique within a dashboard', () => {
     const uids = built.map((b) => b.dashboard.uid);
     expect(new Set(uids).size).to.equal(uids.length);
-    expect(uids).to.deep.equal(['cqrs-runtimes', 'cqrs-pools', 'cqrs-data', 'cqrs-load']);
+    expect(uids).to.deep.equal(['cqrs-runtimes', 'cqrs-pools', 'cqrs-data', 'cqrs-load', 'cqrs-stores']);
     for (const { dashboard } of built) {
       const ids = (dashboard.panels ?? []).map((p) => p.id);
       expect(new Set(ids).size, dashboard.uid).to.equal(ids.length);
@@ -68,5 +68,23 @@ describe('dashboards as code', () => {
         expect(queried.has((panel as { title?: string }).title ?? ''), `${dashboard.uid} / ${(panel as { title?: string }).title}`).to.equal(true);
       }
     }
+  });
+
+  it('the Data stores dashboard: MariaDB, Redis and outbox rows, each store panel on its exporter\'s metrics, lag quantiles by path', () => {
+    const stores = built.find((b) => b.dashboard.uid === 'cqrs-stores')!.dashboard;
+    const rows = (stores.panels ?? []).filter((p) => p.type === 'row').map((p) => (p as { title?: string }).title);
+    expect(rows).to.deep.equal(['Outbox and visibility', 'MariaDB', 'Redis']);
+    const queries = panelQueries(stores);
+    const panelsOf = (pattern: RegExp) => [...new Set(queries.filter((q) => pattern.test(q.expr)).map((q) => q.panel))];
+    expect(panelsOf(/\bmysql_global_status_/)).to.deep.equal(['Commits per second', 'InnoDB fsyncs and log writes per second', 'Threads running',
+      'Row-lock waits per second', 'Row-lock time waited per second', 'Buffer-pool hit ratio']);
+    expect(panelsOf(/\bredis_/)).to.deep.equal(['Redis commands per second, by command', 'Redis command latency, by command', 'Redis memory used',
+      'Redis connected clients', 'Redis keys', 'Redis memory', 'Redis clients', 'Redis keys, by database']);
+    for (const p of [0.5, 0.99]) {
+      const lag = queries.find((q) => q.panel === `Visibility lag p${p * 100}, by path`)!;
+      expect(lag.expr).to.equal(`histogram_quantile(${p}, sum by (path, le) (rate(cqrs_projection_lag_seconds_bucket{runtime=~"$runtime"}[$__rate_interval])))`);
+    }
+    expect(queries.find((q) => q.panel === 'Commits per second')!.expr).to.include('command="commit"');
+    expect(queries.find((q) => q.panel === 'Buffer-pool hit ratio')!.expr).to.match(/^1 - sum\(rate\(mysql_global_status_innodb_buffer_pool_reads\[.*\]\)\) \/ sum\(rate\(mysql_global_status_innodb_buffer_pool_read_requests\[/);
   });
 });
