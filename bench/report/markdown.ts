@@ -41,6 +41,7 @@ import {
 import { BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, BUSY_CATEGORIES, CATEGORY_LABELS } from '../profile/attribution.js';
 import { barChart, formatNumber, lineChart, stackedBarChart } from './svg.js';
 import { dashboardSection } from './timelines.js';
+import { recoverySection } from './recovery.js';
 import { DATA_PATH_KNOBS } from '../plan.js';
 
 export interface ReportOptions {
@@ -77,6 +78,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
     dataPathKnobs(results, conclusions, chart),
     pageDepth(results, conclusions, chart),
+    recoverySection(results),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
   ];
