@@ -121,6 +121,7 @@ export async function measureRecovery(options: RecoveryOptions, config: Config =
     const data = {} as Record<EntityName, number>;
     for (const [n, entity] of ENTITY_NAMES.entries()) {
       const extent = await entityExtent(url, entity);
+      if (extent.total === 0) throw new Error(`no ${entity} to read; seed first (make seed)`);
       data[entity] = extent.total;
       const paths = questionPaths(entity, extent, { getsPerEntity: options.getsPerEntity, pageLimit: 50, dbMaxOffset: config.dbMaxOffset, seed: 1_000 + n });
       questions.push(...await askMysql(url, entity, paths));
