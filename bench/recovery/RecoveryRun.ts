@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { ENTITY_NAMES, loadConfig, readModelKeys, type Config } from '../../core/index.js';
 import { findFreePort, launchRuntime, type LaunchedRuntime } from '../../runtimes/launcher.js';
 import { parsePrometheusText } from '../prometheusText.js';
+import { waitForReadModel } from '../run.js';
 import type { BenchResults, EntityName, RecoveryResult, RuntimeName } from '../results.js';
 import { judgeRead, READ_OUTCOMES, wrongAnswers, type ReadOutcome } from './judge.js';
-import { askMysql, entityExtent, questionPaths, type Question } from './questions.js';
+import { askMysql, atMost, entityExtent, questionPaths, type Question } from './questions.js';
 
 export interface RecoveryOptions {
   readonly runtime: RuntimeName;
@@ -80,17 +81,14 @@ function startReaders(baseUrl: string, questions: readonly Question[], count: nu
 
 /** Every question once: how many were answered right (the check after healing, and the premise before the outage). */
 async function askAll(baseUrl: string, questions: readonly Question[], concurrency: number): Promise<{ checked: number; right: number; wrong: string[] }> {
-  let next = 0;
   let right = 0;
   const wrong: string[] = [];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < questions.length; i = next++) {
-      const question = questions[i]!;
-      const response = await fetch(`${baseUrl}${question.path}`).then(async (r) => ({ status: r.status, body: await r.text() }), () => null);
-      if (judgeRead(question.expected, response) === 'right') right++;
-      else wrong.push(`${question.path}: ${response ? `${response.status} ${response.body.slice(0, 120)}` : 'no answer'}`);
-    }
-  }));
+  await atMost(concurrency, questions.length, async (i) => {
+    const question = questions[i]!;
+    const response = await fetch(`${baseUrl}${question.path}`).then(async (r) => ({ status: r.status, body: await r.text() }), () => null);
+    if (judgeRead(question.expected, response) === 'right') right++;
+    else wrong.push(`${question.path}: ${response ? `${response.status} ${response.body.slice(0, 120)}` : 'no answer'}`);
+  });
   return { checked: questions.length, right, wrong };
 }
 
@@ -116,7 +114,7 @@ export async function measureRecovery(options: RecoveryOptions, config: Config =
   try {
     await redis.connect();
     const url = runtime.url;
-    await untilOk(url, options.timeoutSec * 1000, say);
+    await waitForReadModel(url, config.redisPrefix, options.timeoutSec * 1000);
     const questions: Question[] = [];
     const data = {} as Record<EntityName, number>;
     for (const [n, entity] of ENTITY_NAMES.entries()) {
@@ -199,19 +197,6 @@ export function recoverySummary(r: RecoveryResult): string {
   }).join(', ');
   return `${r.runtime}: healthy ${r.timeToHealthyMs === null ? 'NOT within the timeout' : `after ${(r.timeToHealthyMs / 1000).toFixed(2)} s`}, ` +
     `${wrongAnswers(r)} wrong answers, ${reads} reads during the window (${r.window.unavailable} unavailable, ${r.window.error} errors, ${r.fallbackReads} answered from MySQL); rebuild ${rates}`;
-}
-
-async function untilOk(url: string, timeoutMs: number, say: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let said = false;
-  for (;;) {
-    const state = await health(url);
-    if (state?.status === 'ok') return;
-    if (Date.now() > deadline) throw new Error(`${url}: /healthz still says ${state?.read_model ?? 'nothing'} after ${timeoutMs / 1000} s`);
-    if (!said) say(`recovery: waiting for the runtime's read model (${state?.read_model ?? 'unknown'}) before the outage`);
-    said = true;
-    await sleep(500);
-  }
 }
 
 function sumOf(samples: ReturnType<typeof parsePrometheusText>, name: string): number {

@@ -71,14 +71,19 @@ export async function entityExtent(baseUrl: string, entity: EntityName): Promise
   return { total, maxId };
 }
 
+/** Runs `work` for 0 … count - 1, at most `concurrency` at a time. */
+export async function atMost(concurrency: number, count: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    for (let i = next++; i < count; i = next++) await work(i);
+  }));
+}
+
 /** Each path with MySQL's answer, asked `concurrency` at a time. */
 export async function askMysql(baseUrl: string, entity: EntityName, paths: readonly string[], concurrency = 8): Promise<Question[]> {
   const questions: Question[] = new Array(paths.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < paths.length; i = next++) {
-      questions[i] = { entity, path: paths[i]!, expected: await answer(`${baseUrl}${dbPathOf(paths[i]!)}`) };
-    }
-  }));
+  await atMost(concurrency, paths.length, async (i) => {
+    questions[i] = { entity, path: paths[i]!, expected: await answer(`${baseUrl}${dbPathOf(paths[i]!)}`) };
+  });
   return questions;
 }
