@@ -111,6 +111,7 @@ describe('rebuild', () => {
           const batch = await batchesOf[type](app.knex, afterId, batchSize);
           expect(batch.length, `${type} batch after ${afterId} of ${batchSize}`).to.be.at.most(batchSize);
           if (batch.length === 0) break;
+          expect(batch[0]!.id, `${type}: the batch after ${afterId} (of ${batchSize}) starts past its cursor`).to.be.greaterThan(afterId);
           read.push(...batch);
           afterId = batch.at(-1)!.id;
         }
