@@ -145,8 +145,8 @@ export async function measureRecovery(options: RecoveryOptions, config: Config =
       say(`recovery: read model deleted (${keys.length} keys under ${config.redisPrefix}); waiting for /healthz to say ok`);
       let lastSaid = clock.outageAt;
       while (clock.healthyAt === 0) {
-        const now = performance.now();
         const state = await health(url);
+        const now = performance.now(); // when the answer came: healthy at the latest then
         if (state?.status === 'ok') clock.healthyAt = now;
         else if (state?.read_model) sawDegraded ??= state.read_model;
         if (now - clock.outageAt > options.timeoutSec * 1000) break;
