@@ -8,7 +8,7 @@ K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db red
 
 .PHONY: help install build dashboards services migrate migrate-status migration seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
-        rebuild-original verify-projections prepare-bench bench bench-quick report $(K6_TARGETS) \
+        rebuild-original verify-projections prepare-bench bench bench-quick bench-recovery report $(K6_TARGETS) \
         test test-unit test-integration clean compare-builds observe observe-down
 
 help: ## list the targets
@@ -79,10 +79,11 @@ rebuild-original: migrate ## write the original demo's Redis layout (read by PRO
 prepare-bench: migrate ## seed if empty, rebuild projections that do not match MySQL, write the original layout
 	$(NODE) dist/cli/prepare-bench.js
 
-# The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
+# The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set. The recovery
+# step runs at the last (largest) size, before the restore.
 SCALE_SIZES ?= 1000 100000
-bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, visibility lag, scale → bench/results/full.json, RESULTS.md
-	BENCH_COMMAND="make bench (node dist/cli/bench.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
+bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, visibility lag, scale, recovery → bench/results/full.json, RESULTS.md
+	BENCH_COMMAND="make bench (node dist/cli/bench.js, bench-lag.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products, then bench-recovery.js at the last)" \
 	  $(NODE) dist/cli/bench.js
 	$(NODE) dist/cli/bench-lag.js --into bench/results/full.json
 	@for n in $(SCALE_SIZES); do \
@@ -90,7 +91,23 @@ bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS
 	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js > bench/results/logs/seed-$$n.log 2>&1 || exit $$?; \
 	  $(NODE) dist/cli/bench.js --runtimes uws --scale --into bench/results/full.json || exit $$?; \
 	done
-	@echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1
+	@echo "bench: the read model's recovery at $(lastword $(SCALE_SIZES)) products"; \
+	  $(NODE) dist/cli/bench-recovery.js $(RECOVERY_ARGS) --into bench/results/full.json; status=$$?; \
+	  echo "bench: restoring the configured data set"; $(NODE) dist/cli/seed.js > bench/results/logs/seed-restore.log 2>&1 || exit $$?; \
+	  exit $$status
+
+# bench-recovery: on the data set loaded now, or reseeded at RECOVERY_SIZE products (customers a fifth, as many orders)
+# and restored to the configured SEED_* data set afterwards. RECOVERY_ARGS: e.g. --runtimes uws,express --readers 16.
+RECOVERY_SIZE ?=
+RECOVERY_ARGS ?=
+bench-recovery: migrate ## the read model's recovery time (RTO): Redis loses it under readers → bench/results/full.json, RESULTS.md
+	@if [ -n "$(RECOVERY_SIZE)" ]; then \
+	  n=$(RECOVERY_SIZE); echo "bench-recovery: seeding $$n products, $$(( n / 5 )) customers, $$n orders"; \
+	  SEED_PRODUCTS=$$n SEED_CUSTOMERS=$$(( n / 5 )) SEED_ORDERS=$$n $(NODE) dist/cli/seed.js || exit $$?; \
+	fi
+	$(NODE) dist/cli/bench-recovery.js $(RECOVERY_ARGS) --into bench/results/full.json; status=$$?; \
+	if [ -n "$(RECOVERY_SIZE)" ]; then echo "bench-recovery: restoring the configured data set"; $(NODE) dist/cli/seed.js || exit $$?; fi; \
+	exit $$status
 
 bench-lag: prepare-bench ## visibility lag of commands, inline and async read model, at 25/50/90% of each writer's maximum → merged into bench/results/full.json, RESULTS.md
 	$(NODE) dist/cli/bench-lag.js

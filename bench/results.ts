@@ -164,6 +164,46 @@ export interface CellProfile {
   readonly stages?: Readonly<Record<string, number>>;
 }
 
+/** Reads of the recovery step by outcome (bench/recovery/judge.ts): right, wrong, unavailable (503), error. */
+export interface RecoveryReads {
+  readonly right: number;
+  readonly wrong: number;
+  readonly unavailable: number;
+  readonly error: number;
+}
+
+/**
+ * The read model's recovery (bench/recovery/): a runtime under readers loses its read model (its Redis keys deleted)
+ * and heals it by itself. Times in ms since the keys were deleted. Every read is judged against MySQL's answer.
+ */
+export interface RecoveryResult {
+  readonly runtime: RuntimeName;
+  readonly measuredAt: string;
+  /** Rows of each entity (list totals) when measured. */
+  readonly data: Readonly<Record<EntityName, number>>;
+  readonly readers: number;
+  /** Distinct questions (gets and pages of every entity) the readers cycle through. */
+  readonly questions: number;
+  /** What /healthz said of the read model during the window (`empty`), null if it never said degraded. */
+  readonly degradedAs: string | null;
+  /** Until /healthz said ok again; null: not within the timeout. */
+  readonly timeToHealthyMs: number | null;
+  /** Until the end of the last read that was not right (0: every read right throughout). */
+  readonly timeToRightMs: number;
+  /** Reads started before the outage, during the window (outage to healthy), and after it until the readers stopped. */
+  readonly before: RecoveryReads;
+  readonly window: RecoveryReads;
+  readonly after: RecoveryReads;
+  /** Projection reads the runtime answered from MySQL meanwhile (cqrs_read_model_fallback_reads_total). */
+  readonly fallbackReads: number;
+  /** Every question asked once more once healthy: how many were answered right. */
+  readonly afterHealthy: { readonly checked: number; readonly right: number };
+  /** The keeper's rebuild, per entity (cqrs_read_model_rebuild_rows and _seconds): rows ÷ seconds is its rate. */
+  readonly rebuild: Readonly<Partial<Record<EntityName, { readonly rows: number; readonly seconds: number }>>>;
+  /** A few wrong answers, to see what went wrong (empty when none). */
+  readonly wrongExamples: readonly string[];
+}
+
 export interface MachineInfo {
   readonly cpuModel: string;
   readonly cores: number;
@@ -216,6 +256,8 @@ export interface BenchResults {
   readonly baselines?: { readonly uwsConstant?: { readonly workers: number; readonly bodyBytes: number; readonly runs: readonly Run[]; readonly summary: CellSummary } };
   /** CPU attribution of a few cells, measured after the timed cells (absent when not profiled). */
   readonly profiles?: readonly CellProfile[];
+  /** The read model's recovery, one per runtime and data size (absent until `make bench-recovery` or `make bench` ran it). */
+  readonly recovery?: readonly RecoveryResult[];
   /** Visibility lag of commands (`make bench-lag`, part of `make bench`; absent when not measured). */
   readonly visibilityLag?: VisibilityLagResults;
 }

@@ -339,7 +339,7 @@ export class BenchRun {
  * Until the runtime's /healthz says its read model is `ok`: a runtime started on a key space without one (the
  * JSON-encoding cells' own prefix, the first time) rebuilds it itself; timing it meanwhile would time 404s.
  */
-async function waitForReadModel(url: string, prefix: string, timeoutMs = 300_000): Promise<void> {
+export async function waitForReadModel(url: string, prefix: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let said = false;
   for (;;) {

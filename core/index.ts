@@ -7,6 +7,7 @@ export { migrateLatest } from './db/migrate.js';
 export { isAppError, isUnavailable } from './errors.js';
 export { AGGREGATE_TYPES, ENTITIES, ENTITY_NAMES, entityOf, isEntityName, type AggregateType, type EntityName } from './model/catalogue.js';
 export { originalKeys, writeOriginalLayout } from './projections/original/OriginalLayout.js';
+export { readModelKeys } from './projections/ProjectionKeys.js';
 export type { RebuildProgress, RebuildResult } from './projections/ProjectionRebuilder.js';
 export { liveCount } from './queries/sql.js';
 export { pageBody, parsePageRequest } from './pagination.js';

@@ -42,6 +42,7 @@ import { BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, BUSY_CATEGORIES, CATEGORY_LABELS } 
 import { barChart, formatNumber, lineChart, stackedBarChart } from './svg.js';
 import { dashboardSection } from './timelines.js';
 import { visibilityLagSection } from './visibilityLag.js';
+import { recoverySection } from './recovery.js';
 import { DATA_PATH_KNOBS } from '../plan.js';
 
 export interface ReportOptions {
@@ -79,6 +80,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     dataPathKnobs(results, conclusions, chart),
     pageDepth(results, conclusions, chart),
     visibilityLagSection(results, chart),
+    recoverySection(results),
     targets(conclusions),
     ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
   ];

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { entityOf } from '../model/catalogue.js';
 import { BoundHistogram } from './BoundMetrics.js';
 import { committedAt, type ProjectionPath, type ProjectorObserver } from '../projections/Projector.js';
 import type { KeeperObserver } from '../projections/ReadModelKeeper.js';
@@ -23,6 +24,8 @@ export class DataSourceMetrics {
   private readonly inlineFailures: { inc(): void };
   private readonly selfRebuilds: Counter<'runtime' | 'reason'>;
   private readonly fallbackReads: Counter<'runtime' | 'entity'>;
+  private readonly rebuildRows: Gauge<'runtime' | 'entity'>;
+  private readonly rebuildSeconds: Gauge<'runtime' | 'entity'>;
 
   constructor(registry: Registry, private readonly runtime: string) {
     const registers = [registry];
@@ -51,6 +54,15 @@ export class DataSourceMetrics {
     this.fallbackReads = new Counter({
       name: 'cqrs_read_model_fallback_reads_total',
       help: 'Projection reads answered from MySQL because the read model was being rebuilt (emptied or withdrawn), by entity',
+      labelNames: ['runtime', 'entity'], registers,
+    });
+    // The last rebuild's figures, not counters: rows ÷ seconds is its rate (the recovery bench reads them).
+    this.rebuildRows = new Gauge({
+      name: 'cqrs_read_model_rebuild_rows', help: 'Projections written by the last rebuild the keeper made by itself, by entity',
+      labelNames: ['runtime', 'entity'], registers,
+    });
+    this.rebuildSeconds = new Gauge({
+      name: 'cqrs_read_model_rebuild_seconds', help: 'Duration of the last rebuild the keeper made by itself, by entity (rows ÷ seconds: its rate)',
       labelNames: ['runtime', 'entity'], registers,
     });
   }
@@ -89,7 +101,16 @@ export class DataSourceMetrics {
   /** Counts the read model's own rebuilds: give it to `createApplication` (option `keeperObserver`). */
   keeperObserver(): KeeperObserver {
     const { runtime } = this;
-    return { rebuilt: (reason) => this.selfRebuilds.inc({ runtime, reason }) };
+    return {
+      rebuilt: (reason, results) => {
+        this.selfRebuilds.inc({ runtime, reason });
+        for (const { type, count, ms } of results) {
+          const entity = entityOf(type).plural;
+          this.rebuildRows.set({ runtime, entity }, count);
+          this.rebuildSeconds.set({ runtime, entity }, ms / 1000);
+        }
+      },
+    };
   }
 
   /** Counts the projection reads answered by the write model: give it to `createApplication` (option `readFallbackObserver`). */

@@ -10,6 +10,8 @@
 //   {prefix}readmodel:rebuild-lease  string  the token of the one process rebuilding (a lease: it expires if not renewed)
 //   {prefix}projector:checkpoint     string  outbox position of the last event the projector applied
 
+import { ENTITY_NAMES } from '../model/catalogue.js';
+
 export interface ProjectionKeySet {
   readonly data: string;
   readonly ver: string;
@@ -51,4 +53,16 @@ export function rebuildLeaseKey(prefix: string): string {
 /** The projector's checkpoint: position of the last outbox event it applied. */
 export function checkpointKey(prefix: string): string {
   return `${prefix}projector:checkpoint`;
+}
+
+/**
+ * Every key a read model under `prefix` consists of: each entity's live and rebuild key sets, the identity and the
+ * checkpoint (not the rebuild lease, nor another read model nested under the prefix): what "Redis lost" loses.
+ */
+export function readModelKeys(prefix: string): string[] {
+  const sets = ENTITY_NAMES.flatMap((entity) => {
+    const { live, rebuild } = projectionKeys(prefix, entity);
+    return [live, rebuild].flatMap((set) => [set.data, set.ver, set.ids]);
+  });
+  return [...sets, identityKey(prefix), checkpointKey(prefix)];
 }

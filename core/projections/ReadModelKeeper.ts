@@ -3,16 +3,16 @@ import type { Redis } from 'ioredis';
 import type { ProjectionEncoding } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isAppError } from '../errors.js';
-import type { ProjectionRebuilder } from './ProjectionRebuilder.js';
+import type { ProjectionRebuilder, RebuildResult } from './ProjectionRebuilder.js';
 import type { Projector } from './Projector.js';
 import { readModelState, withdrawReadModel, type ReadModelProblem } from './ReadModelIdentity.js';
 
 /** What the keeper last found, for /metrics. */
 export type KeeperStatus = { readonly state: 'ok' | 'unknown' } | { readonly state: 'degraded'; readonly reason: ReadModelProblem };
 
-/** Told when the keeper rebuilt the read model by itself, and why. */
+/** Told when the keeper rebuilt the read model by itself, why, and what each entity's rebuild did. */
 export interface KeeperObserver {
-  rebuilt(reason: ReadModelProblem): void;
+  rebuilt(reason: ReadModelProblem, results: readonly RebuildResult[]): void;
 }
 
 /**
@@ -91,14 +91,15 @@ export class ReadModelKeeper {
 
   /** Rebuilds everything, unless another process is already at it (then the next poll looks again). */
   private async heal(reason: ReadModelProblem): Promise<void> {
+    let results: RebuildResult[];
     try {
-      await this.rebuilder().rebuildAll();
+      results = await this.rebuilder().rebuildAll();
     } catch (err) {
       // Another process holds the rebuild lease (or took it over from this one): it heals, this keeper looks again.
       if (isAppError(err) && err.code === 'CONFLICT') return;
       throw err;
     }
-    this.observer?.rebuilt(reason);
+    this.observer?.rebuilt(reason, results);
     this.status = { state: 'ok' };
     this.logger.info('read model rebuilt', { reason });
   }
