@@ -143,7 +143,7 @@ export async function measureRecovery(options: RecoveryOptions, config: Config =
       await redis.unlink(...keys);
       clock.outageAt = performance.now();
       say(`recovery: read model deleted (${keys.length} keys under ${config.redisPrefix}); waiting for /healthz to say ok`);
-      let lastSaid = clock.outageAt;
+      let lastSaid = -Infinity; // a line at the first poll, then every second
       while (clock.healthyAt === 0) {
         const state = await health(url);
         const now = performance.now(); // when the answer came: healthy at the latest then
