@@ -106,14 +106,21 @@ export class ProjectionRebuilder {
       snapshotPosition = await EventStore.lastPosition(trx);
       total = await liveCount(trx, type);
       await onProgress?.({ type, stage: 'writing', done: 0, total });
-      for (let afterId = 0; ;) {
-        const batch = await readers[type](trx, afterId, this.settings.batchSize);
+      // The next batch is read from MySQL while this one is written to Redis: the two round trips overlap.
+      const read = (afterId: number) => {
+        const batch = readers[type](trx, afterId, this.settings.batchSize);
+        batch.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+        return batch;
+      };
+      for (let next = read(0); ;) {
+        const batch = await next;
         if (batch.length === 0) break;
+        const full = batch.length === this.settings.batchSize;
+        if (full) next = read(batch[batch.length - 1]!.id);
         await repository.writeRebuildBatch(batch, snapshotPosition, lease);
         count += batch.length;
-        afterId = batch[batch.length - 1]!.id;
         await onProgress?.({ type, stage: 'writing', done: count, total: Math.max(total, count) });
-        if (batch.length < this.settings.batchSize) break;
+        if (!full) break;
       }
     }, { isolationLevel: 'repeatable read' });
 
