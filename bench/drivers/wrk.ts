@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessSampler } from '../ProcessSampler.js';
+import { runNonce, type LoadRequest } from '../writes.js';
 import type { LoadResult, LoadSpec } from './autocannon.js';
 
 // wrk as the load generator (LOAD_DRIVER=wrk, where it is installed): a C client that goes well past the
@@ -27,14 +28,49 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
-done = function(summary, latency, requests)
+${WRK_DONE}`;
+}
+
+/**
+ * The Lua script of the write and mixed cells: thread t of `threads` sends requests t, t + threads, … (so a
+ * delete is sent once), with `[<id>]` replaced by `<nonce>-<thread>-<n>`, unique in the run.
+ */
+export function wrkRequestScript(requests: readonly LoadRequest[], threads: number, nonce = runNonce()): string {
+  const lua = (text: string) => JSON.stringify(text);
+  const list = requests.map((r) => `{ method = ${lua(r.method)}, path = ${lua(r.path)}, headers = { ${Object.entries(r.headers ?? {})
+    .map(([name, value]) => `[${lua(name)}] = ${lua(value)}`).join(', ')} }${r.body === undefined ? '' : `, body = ${lua(r.body)}`} }`).join(',\n  ');
+  return `local requests = {
+  ${list}
+}
+local started = 0
+setup = function(thread)
+  thread:set("tid", started)
+  started = started + 1
+end
+local i, n = nil, 0
+local function unique(text, token)
+  return (string.gsub(text, "%[<id>%]", token))
+end
+request = function()
+  if i == nil then i = tid end
+  local r = requests[i % #requests + 1]
+  i = i + ${threads}
+  n = n + 1
+  local token = ${lua(nonce)} .. "-" .. tid .. "-" .. n
+  local headers = {}
+  for name, value in pairs(r.headers) do headers[name] = unique(value, token) end
+  return wrk.format(r.method, unique(r.path, token), headers, r.body and unique(r.body, token) or nil)
+end
+${WRK_DONE}`;
+}
+
+const WRK_DONE = `done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK_RESULT {"requests":%d,"durationUs":%d,"errors":%d,"non2xx":%d,"timeouts":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,"mean":%f}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
 end
 `;
-}
 
 interface WrkFigures {
   requests: number;
@@ -71,8 +107,8 @@ export function parseWrkOutput(output: string): LoadResult {
 export async function runWrk(spec: LoadSpec): Promise<LoadResult & { driverCpuPct: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'cqrs-bench-wrk-'));
   const script = join(dir, 'paths.lua');
-  writeFileSync(script, wrkScript(spec.paths));
   const threads = Math.max(1, Math.min(availableParallelism(), spec.connections));
+  writeFileSync(script, spec.requests ? wrkRequestScript(spec.requests, threads) : wrkScript(spec.paths));
   try {
     const child = spawn('wrk', ['-t', String(threads), '-c', String(spec.connections), '-d', `${spec.durationSec}s`, '--timeout', '30s', '-s', script, spec.baseUrl],
       { stdio: ['ignore', 'pipe', 'pipe'] });
