@@ -46,8 +46,11 @@ const IDS_PER_RUN = 1000;
 
 /** What one timed run sends: paths to GET, or (write and mixed cells) requests of any method. */
 export type Load = Pick<LoadSpec, 'paths' | 'requests'>;
-/** The load of a run: `seed` for its random ids, `seconds` how long it lasts (a delete cell creates rows for it first). */
-export type LoadSource = (seed: number, seconds: number) => Load | Promise<Load>;
+/**
+ * The load of a run: `seed` for its random ids, `seconds` how long it lasts, `previous` the run before it (the
+ * warm-up included): a delete cell creates rows for it first, as many as the previous run's rate would need.
+ */
+export type LoadSource = (seed: number, seconds: number, previous?: Run) => Load | Promise<Load>;
 
 /** Request paths of a read cell: a page, or gets of random existing ids (seeded, so a run's ids are reproducible). */
 export function pathsOf(cell: CellPlan, scenarios: Scenarios, target: Target, seed: number): string[] {
@@ -71,14 +74,16 @@ export function loadOf(cell: CellPlan, scenarios: Scenarios, target: Target): Lo
   // Setup at the cell's own concurrency (at least 4): rows come about as fast as the cell will use them.
   const concurrency = Math.max(4, cell.connections ?? 1);
   let updateRows: Promise<number[]> | undefined;
-  return async (seed, seconds) => {
+  return async (seed, seconds, previous) => {
     if (operation === 'create') return { paths: [], requests: createRequests(scenarios, entity, target.ids, seed) };
     if (operation === 'update') {
       updateRows ??= createRows(target.url, scenarios, entity, target.ids, { count: scenarios.writes.updateRows }, concurrency);
       return { paths: [], requests: rowRequests(scenarios, entity, 'update', await updateRows) };
     }
     if (operation !== 'delete') throw new Error(`${cell.id}: no such command`);
-    const rows = await createRows(target.url, scenarios, entity, target.ids, { seconds: seconds * scenarios.writes.deleteSetupFactor }, concurrency);
+    const { deleteSetupFactor } = scenarios.writes;
+    const enough = previous ? Math.ceil(previous.rps * seconds * deleteSetupFactor) : undefined;
+    const rows = await createRows(target.url, scenarios, entity, target.ids, { seconds: seconds * deleteSetupFactor, count: enough }, concurrency);
     return { paths: [], requests: rowRequests(scenarios, entity, 'delete', rows) };
   };
 }
@@ -108,18 +113,20 @@ async function timedRun(load: Load, connections: number, target: Target, duratio
  */
 export class RunSeries {
   readonly runs: Run[] = [];
+  private last: Run | undefined;
 
   constructor(private readonly load: LoadSource, private readonly connections: number,
     private readonly timing: Timing, readonly target: Target) {}
 
   async warmUp(): Promise<void> {
     const seconds = this.timing.warmupSec;
-    if (seconds > 0) await timedRun(await this.load(0, seconds), this.connections, this.target, seconds, false);
+    if (seconds > 0) this.last = await timedRun(await this.load(0, seconds), this.connections, this.target, seconds, false);
   }
 
   async repeat(): Promise<Run> {
     const seconds = this.timing.durationSec;
-    const run = await timedRun(await this.load(this.runs.length + 1, seconds), this.connections, this.target, seconds, true);
+    const run = await timedRun(await this.load(this.runs.length + 1, seconds, this.last), this.connections, this.target, seconds, true);
+    this.last = run;
     this.runs.push(run);
     return run;
   }

@@ -47,7 +47,7 @@ export interface WriteScenarios {
   readonly orderLines: { readonly min: number; readonly max: number };
   /** Rows an update cell creates first and then updates in turn. */
   readonly updateRows: number;
-  /** A delete cell creates rows for this many times its timed seconds first (it deletes each once). */
+  /** A delete cell first creates rows for this many times its timed seconds, and for this many times what its previous run deleted (it deletes each once). */
   readonly deleteSetupFactor: number;
   /** The command the write floor does (bench/floors/write.ts). */
   readonly floor: { readonly entity: EntityName; readonly command: WriteCommand };

@@ -139,17 +139,17 @@ export class RequestCycle {
 
 /**
  * A cell's own rows, created through the runtime before it is timed (an update or a delete acts on them, so the
- * repeats never meet each other's rows or the seeded data): `count` rows, or as many as `seconds` allow, at
- * `concurrency` requests at a time. Any answer but 201 stops the bench.
+ * repeats never meet each other's rows or the seeded data): at least `count` rows and for at least `seconds`
+ * (either may be left out), at `concurrency` requests at a time. Any answer but 201 stops the bench.
  */
 export async function createRows(baseUrl: string, scenarios: Scenarios, entity: EntityName, ids: IdsByEntity,
   until: { readonly count?: number; readonly seconds?: number }, concurrency: number): Promise<number[]> {
   const cycle = new RequestCycle(createRequests(scenarios, entity, ids, 7));
   const type = TYPE_OF.get(entity)!;
-  const deadline = until.seconds === undefined ? Infinity : Date.now() + until.seconds * 1000;
+  const deadline = Date.now() + (until.seconds ?? 0) * 1000;
   const rows: number[] = [];
   let started = 0;
-  const more = () => Date.now() < deadline && (until.count === undefined || started < until.count);
+  const more = () => Date.now() < deadline || started < (until.count ?? 0);
   const worker = async () => {
     while (more()) {
       started++;

@@ -146,27 +146,31 @@ describe('k6 (bench/k6)', function () {
 
   describe('the original demo\'s target names (Makefile)', () => {
     const models = { fpm: 'fork', franken: 'express', 'franken-worker': 'uws' } as const;
-    const aliases = Object.entries(models).flatMap(([model, runtime]) =>
-      ['products', 'customers', 'orders'].flatMap((entity) => ['db', 'redis'].map((source) => ({ name: `k6-${model}-${entity}-${source}`, runtime, entity, source }))));
+    // Reads from either source, the entity's commands (write), and the mixed scenario per server model.
+    const aliases = Object.entries(models).flatMap(([model, runtime]) => [
+      ...['products', 'customers', 'orders'].flatMap((entity) => ['db', 'redis', 'write'].map((source) =>
+        ({ name: `k6-${model}-${entity}-${source}`, target: `k6-${runtime}-${entity}-${source}`, args: `${runtime} ${entity} ${source}` }))),
+      { name: `k6-${model}-mixed`, target: `k6-${runtime}-mixed`, args: `${runtime} mixed` },
+    ]);
 
-    it('there are 18', () => {
-      expect(new Set(aliases.map((a) => a.name)).size).to.equal(18);
+    it('there are 30', () => {
+      expect(new Set(aliases.map((a) => a.name)).size).to.equal(30);
     });
 
     for (const alias of aliases) {
-      it(`make -n ${alias.name} runs loadtest.js ${alias.runtime} ${alias.entity} ${alias.source}`, () => {
+      it(`make -n ${alias.name} runs loadtest.js ${alias.args}`, () => {
         const lines = make('-n', alias.name).split('\n').filter((line) => line.includes('dist/cli/loadtest.js'));
         expect(lines).to.have.length(1);
-        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/cli/loadtest\\.js ${alias.runtime} ${alias.entity} ${alias.source}$`));
+        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/cli/loadtest\\.js ${alias.args}$`));
       });
     }
 
-    it('make help names the aliases and their mapping; make k6-aliases lists the 18', () => {
+    it('make help names the aliases and their mapping; make k6-aliases lists the 30', () => {
       const help = make('help').split('\n').filter((line) => line.includes('k6-fpm'));
       expect(help).to.have.length(1);
       expect(help[0]).to.contain('k6-franken-*').and.contain('k6-franken-worker-*').and.match(/fpm → fork.*franken → express.*franken-worker → uws/);
       const listed = make('k6-aliases').split('\n').filter(Boolean).map((line) => line.split(/\s+→\s+/).map((s) => s.trim()));
-      expect(listed).to.have.deep.members(aliases.map((a) => [a.name, `k6-${a.runtime}-${a.entity}-${a.source}`]));
+      expect(listed).to.have.deep.members(aliases.map((a) => [a.name, a.target]));
     });
 
     it('they are phony', () => {
