@@ -32,16 +32,31 @@ ${WRK_DONE}`;
 }
 
 /**
- * The Lua script of the write and mixed cells: thread t of `threads` sends requests t, t + threads, … (so a
- * delete is sent once), with `[<id>]` replaced by `<nonce>-<thread>-<n>`, unique in the run.
+ * The requests of the write and mixed cells as lines of tab-separated fields (method, path, body or empty, then
+ * header names and values), which the script reads: tens of thousands of rows to delete exceed what LuaJIT takes
+ * as constants in one chunk. JSON bodies and header values hold no tab or line break.
  */
-export function wrkRequestScript(requests: readonly LoadRequest[], threads: number, nonce = runNonce()): string {
-  const lua = (text: string) => JSON.stringify(text);
-  const list = requests.map((r) => `{ method = ${lua(r.method)}, path = ${lua(r.path)}, headers = { ${Object.entries(r.headers ?? {})
-    .map(([name, value]) => `[${lua(name)}] = ${lua(value)}`).join(', ')} }${r.body === undefined ? '' : `, body = ${lua(r.body)}`} }`).join(',\n  ');
-  return `local requests = {
-  ${list}
+export function wrkRequestLines(requests: readonly LoadRequest[]): string {
+  return requests.map((r) => {
+    const fields = [r.method, r.path, r.body ?? '', ...Object.entries(r.headers ?? {}).flat()];
+    if (fields.some((f) => /[\t\r\n]/.test(f))) throw new Error(`a request field holds a tab or a line break: ${r.method} ${r.path}`);
+    return fields.join('\t');
+  }).join('\n') + '\n';
 }
+
+/**
+ * The Lua script of the write and mixed cells: thread t of `threads` sends requests t, t + threads, … of the
+ * file (so a delete is sent once), with `[<id>]` replaced by `<nonce>-<thread>-<n>`, unique in the run.
+ */
+export function wrkRequestScript(requestsFile: string, threads: number, nonce = runNonce()): string {
+  return `local requests = {}
+for line in io.lines(${JSON.stringify(requestsFile)}) do
+  local f = {}
+  for field in string.gmatch(line .. "\t", "([^\t]*)\t") do f[#f + 1] = field end
+  local headers = {}
+  for h = 4, #f - 1, 2 do headers[f[h]] = f[h + 1] end
+  requests[#requests + 1] = { method = f[1], path = f[2], body = f[3] ~= "" and f[3] or nil, headers = headers }
+end
 local started = 0
 setup = function(thread)
   thread:set("tid", started)
@@ -56,7 +71,7 @@ request = function()
   local r = requests[i % #requests + 1]
   i = i + ${threads}
   n = n + 1
-  local token = ${lua(nonce)} .. "-" .. tid .. "-" .. n
+  local token = ${JSON.stringify(nonce)} .. "-" .. tid .. "-" .. n
   local headers = {}
   for name, value in pairs(r.headers) do headers[name] = unique(value, token) end
   return wrk.format(r.method, unique(r.path, token), headers, r.body and unique(r.body, token) or nil)
@@ -108,7 +123,11 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult & { driverCpuPc
   const dir = mkdtempSync(join(tmpdir(), 'cqrs-bench-wrk-'));
   const script = join(dir, 'paths.lua');
   const threads = Math.max(1, Math.min(availableParallelism(), spec.connections));
-  writeFileSync(script, spec.requests ? wrkRequestScript(spec.requests, threads) : wrkScript(spec.paths));
+  if (spec.requests) {
+    const requestsFile = join(dir, 'requests.tsv');
+    writeFileSync(requestsFile, wrkRequestLines(spec.requests));
+    writeFileSync(script, wrkRequestScript(requestsFile, threads));
+  } else writeFileSync(script, wrkScript(spec.paths));
   try {
     const child = spawn('wrk', ['-t', String(threads), '-c', String(spec.connections), '-d', `${spec.durationSec}s`, '--timeout', '30s', '-s', script, spec.baseUrl],
       { stdio: ['ignore', 'pipe', 'pipe'] });

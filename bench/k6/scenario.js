@@ -143,17 +143,17 @@ export function setup() {
 
 /** @param {SetupData} data */
 export function hit(data) {
-  const token = `${RUN}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`;
-  if (OPERATION === 'create') return send(command(ENTITY, 'create', data.live, undefined, token), 201);
-  if (OPERATION === 'update') return send(command(ENTITY, 'update', data.live, pick(data.rows), token), 200);
-  if (OPERATION === 'delete') return send(command(ENTITY, 'delete', data.live, data.rows[exec.scenario.iterationInTest], token), 200);
+  const token = () => `${RUN}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`;
+  if (OPERATION === 'create') return send(command(ENTITY, 'create', data.live, undefined, token()), 201);
+  if (OPERATION === 'update') return send(command(ENTITY, 'update', data.live, pick(data.rows), token()), 200);
+  if (OPERATION === 'delete') return send(command(ENTITY, 'delete', data.live, data.rows[exec.scenario.iterationInTest], token()), 200);
   if (OPERATION === 'mixed') {
     // Of every ten iterations of a VU, commandsPerTen creates (the entities in turn), the others projection gets.
     const n = exec.vu.iterationInInstance;
     const { reads, commands, commandsPerTen } = scenarios.mixed;
     if (n % 10 >= 10 - commandsPerTen) {
       const entity = /** @type {Entity} */ ((commands[Math.floor(n / 10) % commands.length] ?? 'products/create').split('/')[0]);
-      return send(command(entity, 'create', data.live, undefined, token), 201);
+      return send(command(entity, 'create', data.live, undefined, token()), 201);
     }
     const entity = /** @type {Entity} */ (reads[n % reads.length]);
     const res = http.get(`${BASE_URL}/en/${entity}/projection/${pick(data.live[entity])}`, { tags: { name: `/en/${entity}/projection/:id` } });
