@@ -45,8 +45,9 @@ export function wrkRequestLines(requests: readonly LoadRequest[]): string {
 }
 
 /**
- * The Lua script of the write and mixed cells: thread t of `threads` sends requests t, t + threads, … of the
- * file (so a delete is sent once), with `[<id>]` replaced by `<nonce>-<thread>-<n>`, unique in the run.
+ * The Lua script of the write and mixed cells: thread t of `threads` starts at the t-th share of the requests and
+ * goes on in order (so a delete is sent once, and each thread keeps a mixed cell's one command in ten), with
+ * `[<id>]` replaced by `<nonce>-<thread>-<n>`, unique in the run.
  */
 export function wrkRequestScript(requestsFile: string, threads: number, nonce = runNonce()): string {
   return `local requests = {}
@@ -67,9 +68,9 @@ local function unique(text, token)
   return (string.gsub(text, "%[<id>%]", token))
 end
 request = function()
-  if i == nil then i = tid end
+  if i == nil then i = math.floor(tid * #requests / ${threads}) end
   local r = requests[i % #requests + 1]
-  i = i + ${threads}
+  i = i + 1
   n = n + 1
   local token = ${JSON.stringify(nonce)} .. "-" .. tid .. "-" .. n
   local headers = {}
@@ -141,6 +142,10 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult & { driverCpuPc
       child.once('exit', resolve);
     });
     const cpu = sampler.stop();
+    // wrk gives up at once when its first connection is refused: every connection failed, nothing was answered.
+    if (code !== 0 && /unable to connect/.test(output)) {
+      return { rps: 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 }, requests: 0, errors: spec.connections, non2xx: 0, timeouts: 0, durationSec: 0, driverCpuPct: cpu.cpuPct };
+    }
     if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output.slice(-2000)}`);
     return { ...parseWrkOutput(output), driverCpuPct: cpu.cpuPct };
   } finally {
