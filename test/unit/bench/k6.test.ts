@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../core/config.js';
 import { K6_TREND_STATS, k6Command, type K6Run } from '../../../bench/k6/K6Command.js';
 import { watchHints } from '../../../bench/k6/WatchHint.js';
+import { loadTestRuns } from '../../../bench/loadtest.js';
+import { loadScenarios } from '../../../bench/scenarios.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -98,6 +100,22 @@ describe('k6 (bench/k6)', function () {
       expect(valuesOf(args, '-e')).to.include.members(['OPERATION=list', 'QUICK=1']);
       expect(valuesOf(args, '--tag')).to.include('operation=list');
       expect(valuesOf(k6Command(run).args, '-e')).to.not.include('QUICK=1');
+    });
+
+    it('a write run reaches the script with its command and connections; a read run leaves the connections to the scenario', () => {
+      const { args } = k6Command({ ...run, operation: 'delete', source: 'db', connections: 16 });
+      expect(valuesOf(args, '-e')).to.include.members(['OPERATION=delete', 'CONNECTIONS=16', 'ENTITY=orders']);
+      expect(valuesOf(args, '--tag')).to.include('operation=delete');
+      expect(valuesOf(k6Command(run).args, '-e').some((e) => e.startsWith('CONNECTIONS='))).to.equal(false);
+    });
+
+    it('make k6-*-write runs each of the entity\'s commands at each connection count; -mixed the mixed scenario once', () => {
+      const scenarios = loadScenarios();
+      const runs = loadTestRuns(scenarios, { entity: 'products', source: 'redis', kind: 'write', quick: false });
+      expect(runs.map((r) => `${r.operation}@${r.connections}`)).to.deep.equal(['create@1', 'create@16', 'create@64', 'update@1', 'update@16', 'update@64', 'delete@1', 'delete@16', 'delete@64']);
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'redis', kind: 'write', quick: false }).map((r) => r.operation)).to.not.include('update');
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'db', kind: 'mixed', quick: false })).to.deep.equal([{ operation: 'mixed', source: 'redis', connections: 50 }]);
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'db', quick: false }).map((r) => `${r.operation}/${r.source}`)).to.deep.equal(['get/db', 'list/db']);
     });
 
     it('a K6_PROMETHEUS_RW_SERVER_URL already set wins over the configured Prometheus', () => {
