@@ -82,7 +82,7 @@ prepare-bench: migrate ## seed if empty, rebuild projections that do not match M
 
 # The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set.
 SCALE_SIZES ?= 1000 100000
-bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, scale → bench/results/full.json, RESULTS.md
+bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, write and mixed cells, scale → bench/results/full.json, RESULTS.md
 	BENCH_COMMAND="make bench (node dist/cli/bench.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products)" \
 	  $(NODE) dist/cli/bench.js
 	@for n in $(SCALE_SIZES); do \
@@ -95,7 +95,7 @@ bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS
 report: build ## render RESULTS.md again from bench/results/full.json, measuring nothing (after a change to bench/report/)
 	$(NODE) dist/cli/report.js
 
-bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
+bench-quick: prepare-bench ## a smoke run, a few seconds a cell (matrix, a few write cells, mixed) → bench/results/RESULTS-quick.md
 	BENCH_COMMAND="make bench-quick" $(NODE) dist/cli/bench.js --quick
 
 # k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
