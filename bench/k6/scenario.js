@@ -58,6 +58,8 @@ export const options = {
       warmup: { executor: 'constant-vus', exec: 'hit', vus, duration: warmup, tags: { phase: 'warmup' } },
       main: { executor: 'constant-vus', exec: 'hit', vus, duration: main, startTime: warmup, tags: { phase: 'main' } },
     },
+  // A delete run's setup creates its rows one by one first: minutes on a slow runtime (fork writes tens a second).
+  setupTimeout: '10m',
   thresholds: {
     'http_req_failed{phase:main}': [`rate<=${scenarios.thresholds.maxErrorRate}`],
     'http_req_duration{phase:main}': [`p(99)<${scenarios.thresholds.p99Ms}`],
