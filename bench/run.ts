@@ -108,7 +108,8 @@ export class BenchRun {
     if (baselines) this.announceCeiling(baselines.uwsConstant);
     this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
     const measured = this.options.profilesOnly ? [] : await this.measureCells(cells, checked.ids);
-    const restoredExitCode = this.readModelChecks.length > 0 ? await this.restoreDataSet() : undefined;
+    const wrote = measured.some((c) => c.group === 'writes' || c.group === 'mixed');
+    const restoredExitCode = wrote ? await this.restoreDataSet() : undefined;
     const profiles = (this.options.profile ?? (this.options.profilesOnly || (!this.options.quick && !this.options.scale))) ? await this.profileCells(checked.ids) : undefined;
     if (into) {
       const report = await this.mergeInto(into, measured, baselines, profiles, restoredExitCode);
