@@ -107,7 +107,8 @@ describe('write and mixed cells, end to end (bench/measure.ts, bench/writes.ts)'
         const before = await count('SELECT COUNT(*) AS n FROM products');
         const cell = await measureCell(plan('writes', 'products', 'create', 2), broken as Scenarios, TIMING, target(driver()));
         expect(cell.summary.non2xx).to.be.greaterThan(0);
-        expect(cell.summary.non2xx).to.equal(cell.runs[0]!.requests);
+        // Every answer a failure (autocannon may count the last answers' status and not the requests: one per connection).
+        expect(cell.summary.non2xx).to.be.within(cell.runs[0]!.requests, cell.runs[0]!.requests + 2);
         expect(await count('SELECT COUNT(*) AS n FROM products')).to.equal(before);
       });
 
