@@ -4,11 +4,12 @@ SHELL := /bin/bash
 NODE := node
 ENTITIES := products customers orders
 RUNTIMES := fork express uws
-K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db redis,k6-$(r)-$(e)-$(s))))
+K6_TARGETS := $(foreach r,$(RUNTIMES),$(foreach e,$(ENTITIES),$(foreach s,db redis write,k6-$(r)-$(e)-$(s))))
+K6_MIXED := $(foreach r,$(RUNTIMES),k6-$(r)-mixed)
 
 .PHONY: help install build dashboards services migrate migrate-status migration seed rebuild-projections $(addprefix rebuild-,$(ENTITIES)) projector \
         $(addprefix up-,$(RUNTIMES)) $(addprefix down-,$(RUNTIMES)) $(addprefix serve-,$(RUNTIMES)) up down up-worker down-worker \
-        rebuild-original verify-projections prepare-bench bench bench-quick bench-recovery report $(K6_TARGETS) \
+        rebuild-original verify-projections prepare-bench bench bench-quick bench-recovery bench-lag report $(K6_TARGETS) $(K6_MIXED) \
         test test-unit test-integration clean compare-builds observe observe-down
 
 help: ## list the targets
@@ -82,7 +83,7 @@ prepare-bench: migrate ## seed if empty, rebuild projections that do not match M
 # The scale step reseeds (deterministically) at each size, then restores the configured SEED_* data set. The recovery
 # step runs at the last (largest) size, before the restore.
 SCALE_SIZES ?= 1000 100000
-bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, visibility lag, scale, recovery → bench/results/full.json, RESULTS.md
+bench: prepare-bench ## THE MAIN JOB: matrix, worker sweep, read modes, bare uWS, write and mixed cells, visibility lag, scale, recovery → bench/results/full.json, RESULTS.md
 	BENCH_COMMAND="make bench (node dist/cli/bench.js, bench-lag.js, then bench.js --runtimes uws --scale --into bench/results/full.json at $(SCALE_SIZES) products, then bench-recovery.js at the last)" \
 	  $(NODE) dist/cli/bench.js
 	$(NODE) dist/cli/bench-lag.js --into bench/results/full.json
@@ -115,18 +116,22 @@ bench-lag: prepare-bench ## visibility lag of commands, inline and async read mo
 report: build ## render RESULTS.md again from bench/results/full.json, measuring nothing (after a change to bench/report/)
 	$(NODE) dist/cli/report.js
 
-bench-quick: prepare-bench ## a smoke run, a few seconds a cell → bench/results/RESULTS-quick.md
+bench-quick: prepare-bench ## a smoke run, a few seconds a cell (matrix, a few write cells, mixed) → bench/results/RESULTS-quick.md
 	BENCH_COMMAND="make bench-quick" $(NODE) dist/cli/bench.js --quick
 
 # k6-<fork|express|uws>-<products|customers|orders>-<db|redis>: one scenario (get by id, then a page of 50) on a
-# fresh runtime; k6 where installed, else k6 in Docker, else autocannon. Worker counts from the environment:
+# fresh runtime; k6-<runtime>-<entity>-write: the entity's commands (create, update, delete) at 1, 16 and 64
+# connections; k6-<runtime>-mixed: 90% projection reads, 10% commands at 50 connections. k6 where installed, else
+# k6 in Docker, else the bench's driver (wrk or autocannon). Worker counts from the environment:
 #   UWS_WORKERS=16 make k6-uws-orders-redis
 # k6 remote-writes each run to Prometheus (PROMETHEUS_URL; `make observe` starts one), tagged runtime/entity/source.
 $(K6_TARGETS): k6-%: prepare-bench
 	$(NODE) dist/cli/loadtest.js $(subst -, ,$*)
+$(K6_MIXED): k6-%-mixed: prepare-bench
+	$(NODE) dist/cli/loadtest.js $* mixed
 
 # The original demo's names, as explicit lists (a pattern on k6-franken-% would also catch k6-franken-worker-*).
-K6_ALIAS_CELLS := $(foreach e,$(ENTITIES),$(foreach s,db redis,$(e)-$(s)))
+K6_ALIAS_CELLS := $(foreach e,$(ENTITIES),$(foreach s,db redis write,$(e)-$(s))) mixed
 K6_FPM := $(addprefix k6-fpm-,$(K6_ALIAS_CELLS))
 K6_FRANKEN := $(addprefix k6-franken-,$(K6_ALIAS_CELLS))
 K6_FRANKEN_WORKER := $(addprefix k6-franken-worker-,$(K6_ALIAS_CELLS))
@@ -135,7 +140,7 @@ $(K6_FPM): k6-fpm-%: k6-fork-%
 $(K6_FRANKEN): k6-franken-%: k6-express-%
 $(K6_FRANKEN_WORKER): k6-franken-worker-%: k6-uws-%
 
-k6-aliases: ## the original's k6-fpm-*, k6-franken-*, k6-franken-worker-* (fpm → fork, franken → express, franken-worker → uws): lists the 18
+k6-aliases: ## the original's k6-fpm-*, k6-franken-*, k6-franken-worker-* (fpm → fork, franken → express, franken-worker → uws): lists the 30
 	@for c in $(K6_ALIAS_CELLS); do \
 	  printf '%-36s → %s\n' k6-fpm-$$c k6-fork-$$c k6-franken-$$c k6-express-$$c k6-franken-worker-$$c k6-uws-$$c; \
 	done

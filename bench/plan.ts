@@ -1,5 +1,6 @@
 import type { Cell, DataPathKnob, EntityName, FloorName, Operation, ReadMode, RuntimeName, Source } from './results.js';
-import type { Scenarios } from './scenarios.js';
+import type { CommandName, Scenarios } from './scenarios.js';
+import { commandNames, splitCommand } from './writes.js';
 
 /** A cell to measure, before it has runs. */
 export type CellPlan = Omit<Cell, 'runs' | 'summary'>;
@@ -17,6 +18,11 @@ export interface PlanOptions {
   readonly floors?: boolean;
   /** Include the data-path knobs (auto-pipelining, JSON encoding) on uws and express (the full run does). */
   readonly knobs?: boolean;
+  /**
+   * The write cells (every command at writes.connections, with the write floor beside the floor's command) and a
+   * mixed cell per runtime: `all`, `quick` (writes.quick's commands and connections) or none.
+   */
+  readonly writes?: 'all' | 'quick';
 }
 
 /** Each runtime's floor, and the floors it is compared with: node:http is what Express runs on. */
@@ -36,8 +42,10 @@ function defaultWorkers(runtime: RuntimeName, options: PlanOptions): number {
   return runtime === 'fork' ? options.forkWorkers : runtime === 'uws' ? options.uwsWorkers : 1;
 }
 
-export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page' | 'floor' | 'knob'>): string {
+export function cellId(c: Pick<CellPlan, 'runtime' | 'entity' | 'source' | 'operation' | 'group' | 'workers' | 'readMode' | 'rows' | 'page' | 'floor' | 'knob' | 'connections' | 'writeFloor'>): string {
   if (c.group === 'floor') return `floor:${c.floor}/${c.entity}/${c.source}/${c.operation}`;
+  if (c.group === 'writes') return `${c.writeFloor ? `floor:write[${c.runtime}]` : c.runtime}/${c.entity}/${c.operation}@c${c.connections}`;
+  if (c.group === 'mixed') return `${c.runtime}/mixed@c${c.connections}`;
   const base = `${c.runtime}/${c.entity}/${c.source}/${c.operation}`;
   if (c.group === 'knobs') return `${base}[${c.knob}]`;
   if (c.group === 'scale') return `${base}#${c.rows}${c.page ? `@${c.page.by}=${c.page.depth}` : ''}`;
@@ -91,7 +99,36 @@ export function planCells(scenarios: Scenarios, options: PlanOptions): CellPlan[
     }
     for (const mode of scenarios.reads.get) cells.push({ ...plan('reads', runtime, entity, 'redis', 'get', workers, mode, scenarios.listQuery), connections });
   }
+  // Last: they add rows (the bench restores the data set after them).
+  if (options.writes) cells.push(...planWriteCells(scenarios, options));
   return cells;
+}
+
+/**
+ * Per runtime: every command (writes.quick's in a quick run) at each connection count, the write floor beside
+ * the cells of its command (measured in turns with them), then the mixed cell.
+ */
+export function planWriteCells(scenarios: Scenarios, options: PlanOptions): CellPlan[] {
+  const quick = options.writes === 'quick';
+  const commands: readonly CommandName[] = quick ? scenarios.writes.quick.commands : commandNames(scenarios);
+  const counts = quick ? scenarios.writes.quick.connections : scenarios.writes.connections;
+  const { floor } = scenarios.writes;
+  return options.runtimes.flatMap((runtime) => {
+    const workers = defaultWorkers(runtime, options);
+    const cell = (fields: Pick<CellPlan, 'group' | 'entity' | 'source' | 'operation' | 'connections'> & { writeFloor?: boolean }): CellPlan => {
+      const planned = { runtime, workers, readMode: 'default' as const, listQuery: '', ...fields };
+      return { id: cellId(planned), ...planned };
+    };
+    const writes = commands.flatMap((name) => {
+      const { entity, command } = splitCommand(name);
+      return counts.flatMap((connections) => {
+        const own = cell({ group: 'writes', entity, source: 'db', operation: command, connections });
+        const floorCell = entity === floor.entity && command === floor.command ? [cell({ group: 'writes', entity, source: 'db', operation: command, connections, writeFloor: true })] : [];
+        return [own, ...floorCell];
+      });
+    });
+    return [...writes, cell({ group: 'mixed', entity: scenarios.mixed.reads[0]!, source: 'redis', operation: 'mixed', connections: scenarios.mixed.connections })];
+  });
 }
 
 /**

@@ -12,7 +12,11 @@ export type { EntityName, RuntimeName };
  * `/projection` routes: the Redis projections). The URL names the model, the bench and metrics the store.
  */
 export type Source = 'db' | 'redis';
-export type Operation = 'get' | 'list';
+export type ReadOperation = 'get' | 'list';
+/** A command of a write cell (bench/writes.ts): customers and orders have no update. */
+export type WriteCommand = 'create' | 'update' | 'delete';
+/** `mixed`: projection reads with a share of commands (a mixed cell). */
+export type Operation = ReadOperation | WriteCommand | 'mixed';
 
 /** Which read path served projection reads (PROJECTION_READS): the default, or a stage of the original's. */
 export type ReadMode = ProjectionReads;
@@ -114,11 +118,16 @@ export interface Cell {
    * `floor`: the same scenario on a floor server (`floor`), what `runtime` is measured against; `knobs`: a
    * projection read with one setting of the data path (`knob`), against the others.
    */
-  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent' | 'floor' | 'knobs';
+  readonly group: 'matrix' | 'sweep' | 'reads' | 'scale' | 'persistent' | 'floor' | 'knobs' | 'writes' | 'mixed';
   /** For `knobs` cells: which setting of the data path served it. */
   readonly knob?: DataPathKnob;
   /** For `floor` cells: which floor server answered (the cell's `runtime` is the runtime it is the floor of). */
   readonly floor?: FloorName;
+  /**
+   * For `writes` cells: answered by the write floor (bench/floors/write.ts: node:http and mysql2 doing the
+   * command's row and outbox event, nothing else), measured in turns with `runtime`'s write cells.
+   */
+  readonly writeFloor?: boolean;
   readonly runtime: RuntimeName;
   readonly entity: EntityName;
   readonly source: Source;
@@ -128,7 +137,7 @@ export interface Cell {
   readonly readMode: ReadMode;
   /** Query of a list request, e.g. `limit=50` or `limit=all`. */
   readonly listQuery: string;
-  /** Concurrent connections of the load, when not the run's `settings.connections` (the read-mode cells). */
+  /** Concurrent connections of the load, when not the run's `settings.connections` (the read-mode, write and mixed cells). */
   readonly connections?: number;
   /** For `scale` cells: rows of the entity when measured. */
   readonly rows?: number;
@@ -136,6 +145,17 @@ export interface Cell {
   readonly page?: PageDepth;
   readonly runs: readonly Run[];
   readonly summary: CellSummary;
+}
+
+/** The read model checked against MySQL (`make verify-projections`) after a write or mixed cell. */
+export interface ReadModelCheck {
+  /** The cell after which it ran. */
+  readonly after: string;
+  readonly ids: number;
+  readonly pages: number;
+  readonly mismatches: number;
+  /** The verifier's exit code: 0 clean, 1 mismatches, anything else it failed to compare. */
+  readonly exitCode: number;
 }
 
 /**
@@ -254,6 +274,10 @@ export interface BenchResults {
    * body of the size of a product projection, what `uws` serving a projection by id is compared with.
    */
   readonly baselines?: { readonly uwsConstant?: { readonly workers: number; readonly bodyBytes: number; readonly runs: readonly Run[]; readonly summary: CellSummary } };
+  /** The read model checked after each write and mixed cell (absent when none ran). */
+  readonly readModelChecks?: readonly ReadModelCheck[];
+  /** The configured data set restored after the write cells (`make seed`): its exit code (absent when none ran). */
+  readonly restoredExitCode?: number;
   /** CPU attribution of a few cells, measured after the timed cells (absent when not profiled). */
   readonly profiles?: readonly CellProfile[];
   /** The read model's recovery, one per runtime and data size (absent until `make bench-recovery` or `make bench` ran it). */

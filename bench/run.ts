@@ -2,6 +2,7 @@
 // × source × operation, the worker sweep and the read modes, measured one runtime at a time, written as JSON
 // under bench/results/ and rendered into a report. Talks to the runtimes over HTTP only (and reads /proc for
 // their CPU and memory).
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +17,9 @@ import { fetchIds, preflight } from './preflight.js';
 import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
 import { profileCell } from './profile/profileCell.js';
 import { writeReport } from './report/index.js';
-import { RESULTS_SCHEMA, type BenchResults, type Cell, type CellProfile, type EntityName, type FloorName, type RuntimeName } from './results.js';
+import { RESULTS_SCHEMA, type BenchResults, type Cell, type CellProfile, type EntityName, type FloorName, type ReadModelCheck, type RuntimeName } from './results.js';
 import { loadScenarios, scenarioPath, type Scenarios, type Timing } from './scenarios.js';
+import { createRows } from './writes.js';
 
 export interface BenchOptions {
   /** The short timings of bench/scenarios.json (`quick`), matrix only unless sweep/reads say otherwise. */
@@ -33,6 +35,11 @@ export interface BenchOptions {
   readonly profilesOnly?: boolean;
   /** The data-path knobs: auto-pipelining and JSON encoding against the baseline (default: in the full run only). */
   readonly knobs?: boolean;
+  /**
+   * The write cells and the mixed cells (default: all of them in the full run, writes.quick's in a quick one); the
+   * read model is verified after each, and the configured data set restored after them.
+   */
+  readonly writes?: boolean;
   /** Measure the scale cells for the data set loaded now (make bench does it at 1k and 100k products). */
   readonly scale?: boolean;
   /** Only the cells whose id contains this, e.g. `products/redis/get`. */
@@ -75,6 +82,8 @@ export class BenchRun {
   private readonly logDir: string;
   private readonly mode: 'quick' | 'full';
   private ceiling: DriverCeiling | null = null;
+  /** The read model verified after each write and mixed cell. */
+  private readonly readModelChecks: ReadModelCheck[] = [];
 
   constructor(private readonly options: BenchOptions) {
     this.mode = options.quick ? 'quick' : 'full';
@@ -99,15 +108,17 @@ export class BenchRun {
     if (baselines) this.announceCeiling(baselines.uwsConstant);
     this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
     const measured = this.options.profilesOnly ? [] : await this.measureCells(cells, checked.ids);
+    const wrote = measured.some((c) => c.group === 'writes' || c.group === 'mixed');
+    const restoredExitCode = wrote ? await this.restoreDataSet() : undefined;
     const profiles = (this.options.profile ?? (this.options.profilesOnly || (!this.options.quick && !this.options.scale))) ? await this.profileCells(checked.ids) : undefined;
     if (into) {
-      const report = await this.mergeInto(into, measured, baselines, profiles);
+      const report = await this.mergeInto(into, measured, baselines, profiles, restoredExitCode);
       console.log(`bench: ${measured.length} cells${profiles ? ` and ${profiles.length} profiles` : ''} merged into ${into}; report in ${report}`);
     } else {
-      const { file, report } = await this.writeResults({ startedAt, checked, measured, baselines, profiles });
+      const { file, report } = await this.writeResults({ startedAt, checked, measured, baselines, profiles, restoredExitCode });
       console.log(`bench: results in ${file}, report in ${report}`);
     }
-    return exitCode(measured);
+    return exitCode(measured, this.readModelChecks, restoredExitCode);
   }
 
   /** A runtime on a free port, logging into `<logName>.log` (its own file when it runs beside another start of the same runtime). */
@@ -143,7 +154,7 @@ export class BenchRun {
       : planCells(this.scenarios, {
         runtimes: [...runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers,
         sweep: sweep ?? !quick, reads: reads ?? !quick, persistent: !quick && !this.settings.forkPersistent, floors: this.options.floors ?? !quick,
-        knobs: this.options.knobs ?? !quick,
+        knobs: this.options.knobs ?? !quick, ...((this.options.writes ?? true) && { writes: quick ? 'quick' : 'all' }),
       });
     if (this.options.profilesOnly) {
       if (!this.options.into) throw new ConfigError('--profiles-only merges profiles into a results file: give --into');
@@ -198,6 +209,7 @@ export class BenchRun {
             const result = measurement.cell();
             measured.push(result);
             process.stdout.write(`${formatCell(result, driverBoundReason(result, this.ceiling))}\n`);
+            if ((result.group === 'writes' && !result.writeFloor) || result.group === 'mixed') await this.verifyReadModel(result.id);
           }
         }
       } finally {
@@ -211,6 +223,7 @@ export class BenchRun {
   private async startServer(cell: CellPlan): Promise<LaunchedRuntime> {
     const env = runtimeEnv(cell, this.redisPrefix);
     if (cell.floor) return this.launchFloor(cell.floor, cell.runtime, env);
+    if (cell.writeFloor) return this.launchFloor('write', cell.runtime, env);
     const logName = cell.group === 'knobs' ? `${cell.runtime}-${cell.knob}` : cell.group === 'persistent' ? `${cell.runtime}-persistent` : cell.runtime;
     const runtime = await this.launch(cell.runtime, env, logName);
     try {
@@ -223,7 +236,7 @@ export class BenchRun {
   }
 
   /** A floor server (bench/floors/), started by the launcher like a runtime; `runtime` is the runtime it is the floor of. */
-  private async launchFloor(floor: FloorName, runtime: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
+  private async launchFloor(floor: FloorName | 'write', runtime: RuntimeName, env: Record<string, string>): Promise<LaunchedRuntime> {
     const port = await findFreePort();
     return launchRuntime({ name: runtime, port, script: floorScript(floor), env: { ...env, FLOOR_PORT: String(port) }, logFile: join(this.logDir, `floor-${floor}.log`) });
   }
@@ -261,8 +274,13 @@ export class BenchRun {
     return profiles;
   }
 
-  /** One request before timing a cell: it must answer 200. */
+  /** One request before timing a cell: it must answer 200 (a write cell's: its entity created, 201). */
   private async probe(url: string, cell: CellPlan, ids: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    if (cell.group === 'writes') {
+      await createRows(url, this.scenarios, cell.writeFloor ? this.scenarios.writes.floor.entity : cell.entity, ids, { count: 1 }, 1);
+      return;
+    }
+    if (cell.operation !== 'get' && cell.operation !== 'list') return;
     const probe = await fetch(`${url}${scenarioPath(this.scenarios, cell.entity, cell.source, cell.operation, ids.get(cell.entity)?.[0], cell.listQuery)}`);
     await probe.arrayBuffer();
     if (probe.status !== 200) throw new Error(`${cell.id}: the endpoint answered ${probe.status} before timing`);
@@ -280,7 +298,7 @@ export class BenchRun {
     }
     const server = await launchRuntime({ name: 'uws-constant', port: await findFreePort(), env: { BASELINE_BODY_BYTES: String(bodyBytes) }, logFile: join(this.logDir, 'uws-constant.log') });
     try {
-      const runs = await measureRuns(() => ['/'], this.scenarios.connections, this.timing, { driver: this.driver, url: server.url, pid: server.process.pid!, ids });
+      const runs = await measureRuns(() => ({ paths: ['/'] }), this.scenarios.connections, this.timing, { driver: this.driver, url: server.url, pid: server.process.pid!, ids });
       const summary = summarise(runs);
       process.stdout.write(`${'bare uWS constant'.padEnd(44)} ${Math.round(summary.rps.median).toString().padStart(7)} req/s (${bodyBytes} bytes)\n`);
       return { workers: this.settings.uwsWorkers, bodyBytes, runs, summary };
@@ -289,8 +307,33 @@ export class BenchRun {
     }
   }
 
+  /**
+   * The read model against MySQL (the `make verify-projections` entry point), after a write or mixed cell. A
+   * command still in flight when the load stopped may be projecting: a mismatch is checked once more after 2 s.
+   */
+  private async verifyReadModel(after: string): Promise<void> {
+    let run = await runEntryPoint('verify-projections.js', join(this.logDir, 'verify-projections.log'));
+    if (run.code === 1) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      run = await runEntryPoint('verify-projections.js', join(this.logDir, 'verify-projections.log'));
+    }
+    const counts = /(\d+) ids and (\d+) pages compared, (\d+) mismatch/.exec(run.output);
+    const check: ReadModelCheck = { after, ids: Number(counts?.[1] ?? 0), pages: Number(counts?.[2] ?? 0), mismatches: Number(counts?.[3] ?? 0), exitCode: run.code };
+    this.readModelChecks.push(check);
+    process.stdout.write(`  read model after ${after}: ${check.exitCode === 0 ? 'clean' : check.exitCode === 1 ? `${check.mismatches} MISMATCHES` : `VERIFIER FAILED (exit ${check.exitCode})`}` +
+      ` (${check.ids} ids and ${check.pages} pages compared)\n`);
+  }
+
+  /** The configured data set again (the `make seed` entry point: deterministic), after the write cells added rows. */
+  private async restoreDataSet(): Promise<number> {
+    console.log('bench: restoring the configured data set after the write cells (make seed)');
+    const { code } = await runEntryPoint('seed.js', join(this.logDir, 'seed-after-writes.log'));
+    if (code !== 0) console.error(`bench: restoring the data set failed (exit ${code}); see ${join(this.logDir, 'seed-after-writes.log')}`);
+    return code;
+  }
+
   /** The results file of this mode (replaced by each run; git keeps the committed full one's history) and its report. */
-  private async writeResults(run: { startedAt: string; checked: Checked; measured: Cell[]; baselines: BenchResults['baselines']; profiles?: CellProfile[] }): Promise<{ file: string; report: string }> {
+  private async writeResults(run: { startedAt: string; checked: Checked; measured: Cell[]; baselines: BenchResults['baselines']; profiles?: CellProfile[]; restoredExitCode?: number }): Promise<{ file: string; report: string }> {
     const { out, quick } = this.options;
     const { timing, scenarios, settings, driver } = this;
     const results: BenchResults = {
@@ -311,6 +354,8 @@ export class BenchRun {
       cells: run.measured,
       ...(run.baselines && { baselines: run.baselines }),
       ...(run.profiles && { profiles: run.profiles }),
+      ...(this.readModelChecks.length > 0 && { readModelChecks: this.readModelChecks }),
+      ...(run.restoredExitCode !== undefined && { restoredExitCode: run.restoredExitCode }),
     };
     const file = join(out, `${this.mode}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
@@ -321,14 +366,19 @@ export class BenchRun {
   }
 
   /** Replaces the cells and profiles of the same ids in an existing results file, then renders its report; returns the report path. */
-  private async mergeInto(file: string, measured: readonly Cell[], baselines: BenchResults['baselines'], profiled?: readonly CellProfile[]): Promise<string> {
+  private async mergeInto(file: string, measured: readonly Cell[], baselines: BenchResults['baselines'], profiled?: readonly CellProfile[], restoredExitCode?: number): Promise<string> {
     const merged = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
     const ids = new Set(measured.map((c) => c.id));
     const cells = [...merged.cells.filter((c) => !ids.has(c.id)), ...measured];
     const profileIds = new Set((profiled ?? []).map((p) => p.id));
     const profiles = profiled ? [...(merged.profiles ?? []).filter((p) => !profileIds.has(p.id)), ...profiled] : merged.profiles;
     // Schema 2 only adds fields: an older file with newer cells is a schema-2 file.
-    writeFileSync(file, `${JSON.stringify({ ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }), ...(profiles && { profiles }) }, null, 2)}\n`);
+    const after = new Set(this.readModelChecks.map((c) => c.after));
+    const readModelChecks = [...(merged.readModelChecks ?? []).filter((c) => !after.has(c.after)), ...this.readModelChecks];
+    writeFileSync(file, `${JSON.stringify({
+      ...merged, schema: RESULTS_SCHEMA, cells, ...(baselines && { baselines }), ...(profiles && { profiles }),
+      ...(readModelChecks.length > 0 && { readModelChecks }), ...(restoredExitCode !== undefined && { restoredExitCode }),
+    }, null, 2)}\n`);
     const report = this.options.report ?? 'RESULTS.md';
     await writeReport(file, report);
     return report;
@@ -355,7 +405,7 @@ export async function waitForReadModel(url: string, prefix: string, timeoutMs = 
 }
 
 /** The server script of a floor (bench/floors/); it listens on FLOOR_PORT. */
-export function floorScript(floor: FloorName): string {
+export function floorScript(floor: FloorName | 'write'): string {
   return fileURLToPath(new URL(`./floors/${floor === 'node-http' ? 'http' : floor}.js`, import.meta.url));
 }
 
@@ -365,10 +415,27 @@ function formatCell(cell: Cell, driverBound: string | null): string {
   return `${cell.id.padEnd(44)} ${Math.round(s.rps.median).toString().padStart(7)} req/s  p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ms  server CPU ${Math.round(s.serverCpuPct)}%  load CPU ${Math.round(s.driverCpuPct)}%${flag}`;
 }
 
-/** 2 when any cell had errors (the report flags them), 0 otherwise. */
-function exitCode(measured: readonly Cell[]): number {
+/** 2 when any cell had errors, the read model did not match MySQL after a write cell, or the restore failed (the report flags them); 0 otherwise. */
+function exitCode(measured: readonly Cell[], checks: readonly ReadModelCheck[], restoredExitCode?: number): number {
   const failed = measured.filter((c) => c.summary.errors + c.summary.non2xx > 0);
-  if (failed.length === 0) return 0;
-  console.error(`bench: ${failed.length} cells had errors; the report flags them: ${failed.map((c) => c.id).join(', ')}`);
-  return 2;
+  const unclean = checks.filter((c) => c.exitCode !== 0);
+  if (failed.length > 0) console.error(`bench: ${failed.length} cells had errors; the report flags them: ${failed.map((c) => c.id).join(', ')}`);
+  if (unclean.length > 0) console.error(`bench: the read model did not match MySQL after ${unclean.map((c) => c.after).join(', ')}`);
+  if (restoredExitCode !== undefined && restoredExitCode !== 0) console.error('bench: the data set was not restored after the write cells');
+  return failed.length + unclean.length > 0 || (restoredExitCode ?? 0) !== 0 ? 2 : 0;
+}
+
+/** A command-line entry point (dist/cli/), as `make` runs it, its output kept in `logFile`. */
+function runEntryPoint(script: string, logFile: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(`../cli/${script}`, import.meta.url))], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('error', (error) => { output += String(error); });
+    child.on('close', (code) => {
+      writeFileSync(logFile, output, { flag: 'a' });
+      resolve({ code: code ?? 1, output });
+    });
+  });
 }

@@ -30,17 +30,19 @@ function familyOf(cell: CellPlan, startKey: string, persistentPlanned: boolean):
   if (cell.group === 'persistent') return 'fork+persistent';
   if (cell.group === 'floor') return cell.runtime === 'fork' ? (persistentPlanned ? 'fork+persistent' : 'fork') : cell.runtime;
   if (cell.group === 'knobs') return `knobs:${cell.runtime}`;
+  if (cell.group === 'writes') return `writes:${cell.runtime}`;
+  if (cell.group === 'mixed') return `mixed:${cell.runtime}`;
   return startKey;
 }
 
-/** What is compared across the starts of a family: the same entity, source, operation (and page depth). */
+/** What is compared across the starts of a family: the same entity, source, operation (and page depth, connections). */
 function slotOf(cell: CellPlan): string {
-  return `${cell.entity}/${cell.source}/${cell.operation}?${cell.listQuery}`;
+  return `${cell.entity}/${cell.source}/${cell.operation}?${cell.listQuery}@${cell.connections ?? ''}`;
 }
 
 /** The start key of a cell: which server, with which environment. */
 export function startKey(cell: CellPlan, redisPrefix: string): string {
-  return `${cell.floor ? `floor:${cell.floor}` : cell.runtime} ${JSON.stringify(runtimeEnv(cell, redisPrefix))}`;
+  return `${cell.floor ? `floor:${cell.floor}` : cell.writeFloor ? 'floor:write' : cell.runtime} ${JSON.stringify(runtimeEnv(cell, redisPrefix))}`;
 }
 
 /**

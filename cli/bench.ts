@@ -1,6 +1,6 @@
 // `make bench` / `make bench-quick`: the benchmark run (bench/run.ts) from the command line, with a progress bar.
 //   node dist/cli/bench.js [--quick] [--runtimes fork,express,uws] [--only products/redis/get] [--sweep] [--reads]
-//                          [--floors] [--profile] [--profiles-only] [--knobs] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
+//                          [--floors] [--profile] [--profiles-only] [--knobs] [--no-writes] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
 import { parseArgs } from 'node:util';
 import { BenchRun, type BenchOptions } from '../bench/run.js';
 import { ConfigError } from '../core/index.js';
@@ -11,6 +11,7 @@ import { createProgress } from './progress.js';
 export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Omit<BenchOptions, 'onProgress'> {
   const { values } = parseArgs({
     args: [...argv],
+    allowNegative: true,
     options: {
       quick: { type: 'boolean', default: false },
       runtimes: { type: 'string', default: RUNTIME_NAMES.join(',') },
@@ -19,6 +20,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       floors: { type: 'boolean' },
       profile: { type: 'boolean' },
       knobs: { type: 'boolean' },
+      writes: { type: 'boolean' },
       'profiles-only': { type: 'boolean' },
       scale: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -36,7 +38,7 @@ export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
   if (repeats !== undefined && (!Number.isInteger(repeats) || repeats <= 0)) throw new ConfigError(`--repeats: not a whole number of repeats above 0: ${values.repeats}`);
   return {
-    quick: values.quick!, runtimes: runtimes as BenchOptions['runtimes'], sweep: values.sweep, reads: values.reads, floors: values.floors, profile: values.profile, knobs: values.knobs, profilesOnly: values['profiles-only'],
+    quick: values.quick!, runtimes: runtimes as BenchOptions['runtimes'], sweep: values.sweep, reads: values.reads, floors: values.floors, profile: values.profile, knobs: values.knobs, writes: values.writes, profilesOnly: values['profiles-only'],
     scale: values.scale!, only: values.only, durationSec, repeats, out: values.out!, report: values.report, into: values.into,
     // The Makefile names the target it runs (make bench also adds the scale cells in later steps).
     command: env.BENCH_COMMAND ?? `node dist/cli/bench.js ${argv.join(' ')}`.trim(),

@@ -7,7 +7,8 @@ import { createProgress } from './progress.js';
 const SHOW = 20;
 
 runCli(async () => {
-  const app = createApplication(loadConfig());
+  // Every page by offset, as deep as the table goes: past DB_MAX_OFFSET too (the API's bound, not the verifier's).
+  const app = createApplication({ ...loadConfig(), dbMaxOffset: Number.MAX_SAFE_INTEGER });
   try {
     await app.connectRedis();
     const progress = createProgress();

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
 import type { Run } from '../results.js';
+import { RequestCycle, type LoadRequest } from '../writes.js';
 
 export interface LoadSpec {
   readonly baseUrl: string;
@@ -9,6 +10,11 @@ export interface LoadSpec {
    * once: a per-request callback makes it rebuild each one and the driver, not the server, sets the pace).
    */
   readonly paths: readonly string[];
+  /**
+   * Requests of any method, sent in order (each once per pass) with `[<id>]` made unique per request: the write
+   * and mixed cells (bench/writes.ts). When given, `paths` is not used.
+   */
+  readonly requests?: readonly LoadRequest[];
   readonly connections: number;
   readonly durationSec: number;
 }
@@ -30,6 +36,15 @@ export function latencySummary(samples: readonly number[]): LoadResult['latency'
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0, mean };
 }
 
+/**
+ * Every connection takes the next request from one shared cycle (autocannon runs in this process), its token
+ * filled in: built per request, which costs the driver little at the rates commands are served.
+ */
+function writeRequests(requests: readonly LoadRequest[]): autocannon.Request[] {
+  const cycle = new RequestCycle(requests);
+  return [{ setupRequest: (request) => ({ ...request, ...cycle.take() }) }];
+}
+
 /** One autocannon run in this process. */
 export async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -39,7 +54,7 @@ export async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
     connections: spec.connections,
     duration: spec.durationSec,
     timeout: 30,
-    requests: spec.paths.map((path) => ({ method: 'GET' as const, path })),
+    requests: spec.requests ? writeRequests(spec.requests) : spec.paths.map((path) => ({ method: 'GET' as const, path })),
   }) as unknown as Promise<autocannon.Result> & import('node:events').EventEmitter;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);

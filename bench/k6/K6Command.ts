@@ -23,6 +23,8 @@ export interface K6Run {
   operation: Operation;
   /** Where the runtime under test listens, e.g. http://127.0.0.1:41234. */
   baseUrl: string;
+  /** Concurrent connections (k6 VUs) when not the scenario's default for the operation. */
+  connections?: number;
   quick: boolean;
   /** One id per `make k6-*` invocation, shared by its get and list runs (k6 tag `testid`). */
   testId: string;
@@ -58,7 +60,10 @@ export function k6Tags(run: Pick<K6Run, 'runtime' | 'entity' | 'source' | 'opera
 }
 
 export function k6Command(run: K6Run): K6Command {
-  const scriptEnv = { BASE_URL: run.baseUrl, ENTITY: run.entity, SOURCE: run.source, OPERATION: run.operation, ...(run.quick ? { QUICK: '1' } : {}) };
+  const scriptEnv = {
+    BASE_URL: run.baseUrl, ENTITY: run.entity, SOURCE: run.source, OPERATION: run.operation,
+    ...(run.connections !== undefined ? { CONNECTIONS: String(run.connections) } : {}), ...(run.quick ? { QUICK: '1' } : {}),
+  };
   const k6Args = [
     'run',
     '-o', K6_REMOTE_WRITE_OUTPUT,

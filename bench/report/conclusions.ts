@@ -101,7 +101,7 @@ function speedupWords(ratio: number): string {
   return `${formatRatio(ratio)}, no measurable change`;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
@@ -360,7 +360,7 @@ export function driverBoundReason(cell: Pick<Cell, 'summary'>, ceiling: DriverCe
 }
 
 /** A target check; one whose cells include a driver-bound cell is inconclusive, never a pass or a fail. */
-function check(target: string, threshold: number, scope: string, ratio: number | null,
+export function check(target: string, threshold: number, scope: string, ratio: number | null,
   judged?: { readonly results: BenchResults; readonly cells: readonly (Cell | undefined)[] }): TargetCheck {
   const bound = ratio === null || !judged ? undefined : judged.cells
     .filter((c): c is Cell => c !== undefined)

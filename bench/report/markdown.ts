@@ -37,12 +37,14 @@ import {
   type CellFailures,
   type Conclusions,
   type ReadModeFinding,
+  type TargetCheck,
 } from './conclusions.js';
 import { BOOTSTRAP_LABELS, BOOTSTRAP_STAGES, BUSY_CATEGORIES, CATEGORY_LABELS } from '../profile/attribution.js';
 import { barChart, formatNumber, lineChart, stackedBarChart } from './svg.js';
 import { dashboardSection } from './timelines.js';
 import { visibilityLagSection } from './visibilityLag.js';
 import { recoverySection } from './recovery.js';
+import { WRITE_TARGETS, writeConclusions, writesSection } from './writes.js';
 import { DATA_PATH_KNOBS } from '../plan.js';
 
 export interface ReportOptions {
@@ -60,6 +62,7 @@ export interface RenderedReport {
 
 export function renderReport(results: BenchResults, options: ReportOptions): RenderedReport {
   const conclusions = deriveConclusions(results);
+  const writes = writeConclusions(results);
   const charts: Record<string, string> = {};
   const chart = (file: string, title: string, svg: string): string => {
     charts[file] = svg;
@@ -79,10 +82,11 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     slowRedis(conclusions, chart, results.cells.filter((c) => c.group === 'reads'), results.settings.connections),
     dataPathKnobs(results, conclusions, chart),
     pageDepth(results, conclusions, chart),
+    writesSection(results, writes, chart),
     visibilityLagSection(results, chart),
     recoverySection(results),
-    targets(conclusions),
-    ['## Conclusions', '', ...conclusions.summary.map((s) => `- ${s}`)],
+    targets(conclusions, writes.targets),
+    ['## Conclusions', '', ...[...conclusions.summary, ...writes.summary, ...writeTargetSummary(writes.targets)].map((s) => `- ${s}`)],
   ];
   const markdown = `${sections
     .filter((lines) => lines.length > 0)
@@ -561,7 +565,17 @@ function pageDepth(results: BenchResults, conclusions: Conclusions, chart: Chart
   return lines;
 }
 
-function targets(conclusions: Conclusions): string[] {
+function writeTargetSummary(checks: readonly TargetCheck[]): string[] {
+  return WRITE_TARGETS.map(({ text }) => {
+    const measured = checks.filter((t) => t.target === text && t.status !== 'not measured');
+    if (measured.length === 0) return `Target "${text}": not measured.`;
+    const failed = measured.filter((t) => t.status === 'fail');
+    return `Target "${text}": ${measured.filter((t) => t.status === 'pass').length} of ${measured.length} checks pass` +
+      (failed.length > 0 ? `; below it: ${failed.map((t) => `${t.scope} (${formatRatio(t.ratio ?? 0)})`).join(', ')}` : '') + '.';
+  });
+}
+
+function targets(conclusions: Conclusions, writeChecks: readonly TargetCheck[]): string[] {
   const status = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠ inconclusive (driver-bound)', 'not measured': 'not measured' } as const;
   const lines = [
     '## Targets',
@@ -569,18 +583,19 @@ function targets(conclusions: Conclusions): string[] {
     'From the README ("Performance targets"), checked as ratios within this run. A check whose cells include a driver-bound cell ' +
       '(see "Machine and method") is inconclusive: that cell measured the load generator, not the server.',
   ];
-  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET, ...FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET]) {
+  const checks = [...conclusions.targets, ...writeChecks];
+  for (const target of [PROJECTION_TARGET, ORIGINAL_TARGET, BARE_UWS_TARGET, FLAT_COST_TARGET, DEEP_PAGE_TARGET, ...FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET, ...WRITE_TARGETS]) {
     lines.push(
       '',
       `**${target.text}**`,
       '',
       '| scope | measured | needed | result |',
       '|---|---:|---:|---|',
-      ...conclusions.targets
+      ...checks
         .filter((t) => t.target === target.text)
         .map((t) => `| ${cellText(t.scope)} | ${t.ratio === null ? '–' : formatRatio(t.ratio)} | ≥ ${formatRatio(t.threshold)} | ${status[t.status]} |`),
     );
-    const inconclusive = conclusions.targets.filter((t) => t.target === target.text && t.status === 'inconclusive');
+    const inconclusive = checks.filter((t) => t.target === target.text && t.status === 'inconclusive');
     if (inconclusive.length > 0) lines.push('', ...inconclusive.map((t) => `- ${t.sentence}`));
     if (target.text === PROJECTION_TARGET.text) {
       const why = projectionShortfallSentences(conclusions.targets, conclusions.profiles);

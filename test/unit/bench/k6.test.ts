@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../core/config.js';
 import { K6_TREND_STATS, k6Command, type K6Run } from '../../../bench/k6/K6Command.js';
 import { watchHints } from '../../../bench/k6/WatchHint.js';
+import { loadTestRuns } from '../../../bench/loadtest.js';
+import { loadScenarios } from '../../../bench/scenarios.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -100,6 +102,22 @@ describe('k6 (bench/k6)', function () {
       expect(valuesOf(k6Command(run).args, '-e')).to.not.include('QUICK=1');
     });
 
+    it('a write run reaches the script with its command and connections; a read run leaves the connections to the scenario', () => {
+      const { args } = k6Command({ ...run, operation: 'delete', source: 'db', connections: 16 });
+      expect(valuesOf(args, '-e')).to.include.members(['OPERATION=delete', 'CONNECTIONS=16', 'ENTITY=orders']);
+      expect(valuesOf(args, '--tag')).to.include('operation=delete');
+      expect(valuesOf(k6Command(run).args, '-e').some((e) => e.startsWith('CONNECTIONS='))).to.equal(false);
+    });
+
+    it('make k6-*-write runs each of the entity\'s commands at each connection count; -mixed the mixed scenario once', () => {
+      const scenarios = loadScenarios();
+      const runs = loadTestRuns(scenarios, { entity: 'products', source: 'redis', kind: 'write', quick: false });
+      expect(runs.map((r) => `${r.operation}@${r.connections}`)).to.deep.equal(['create@1', 'create@16', 'create@64', 'update@1', 'update@16', 'update@64', 'delete@1', 'delete@16', 'delete@64']);
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'redis', kind: 'write', quick: false }).map((r) => r.operation)).to.not.include('update');
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'db', kind: 'mixed', quick: false })).to.deep.equal([{ operation: 'mixed', source: 'redis', connections: 50 }]);
+      expect(loadTestRuns(scenarios, { entity: 'orders', source: 'db', quick: false }).map((r) => `${r.operation}/${r.source}`)).to.deep.equal(['get/db', 'list/db']);
+    });
+
     it('a K6_PROMETHEUS_RW_SERVER_URL already set wins over the configured Prometheus', () => {
       const { env } = k6Command({ ...run, env: { K6_PROMETHEUS_RW_SERVER_URL: 'http://mimir.test/api/v1/push' } });
       expect(env.K6_PROMETHEUS_RW_SERVER_URL).to.equal('http://mimir.test/api/v1/push');
@@ -146,27 +164,31 @@ describe('k6 (bench/k6)', function () {
 
   describe('the original demo\'s target names (Makefile)', () => {
     const models = { fpm: 'fork', franken: 'express', 'franken-worker': 'uws' } as const;
-    const aliases = Object.entries(models).flatMap(([model, runtime]) =>
-      ['products', 'customers', 'orders'].flatMap((entity) => ['db', 'redis'].map((source) => ({ name: `k6-${model}-${entity}-${source}`, runtime, entity, source }))));
+    // Reads from either source, the entity's commands (write), and the mixed scenario per server model.
+    const aliases = Object.entries(models).flatMap(([model, runtime]) => [
+      ...['products', 'customers', 'orders'].flatMap((entity) => ['db', 'redis', 'write'].map((source) =>
+        ({ name: `k6-${model}-${entity}-${source}`, target: `k6-${runtime}-${entity}-${source}`, args: `${runtime} ${entity} ${source}` }))),
+      { name: `k6-${model}-mixed`, target: `k6-${runtime}-mixed`, args: `${runtime} mixed` },
+    ]);
 
-    it('there are 18', () => {
-      expect(new Set(aliases.map((a) => a.name)).size).to.equal(18);
+    it('there are 30', () => {
+      expect(new Set(aliases.map((a) => a.name)).size).to.equal(30);
     });
 
     for (const alias of aliases) {
-      it(`make -n ${alias.name} runs loadtest.js ${alias.runtime} ${alias.entity} ${alias.source}`, () => {
+      it(`make -n ${alias.name} runs loadtest.js ${alias.args}`, () => {
         const lines = make('-n', alias.name).split('\n').filter((line) => line.includes('dist/cli/loadtest.js'));
         expect(lines).to.have.length(1);
-        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/cli/loadtest\\.js ${alias.runtime} ${alias.entity} ${alias.source}$`));
+        expect(lines[0]!.trim()).to.match(new RegExp(`^\\S*node dist/cli/loadtest\\.js ${alias.args}$`));
       });
     }
 
-    it('make help names the aliases and their mapping; make k6-aliases lists the 18', () => {
+    it('make help names the aliases and their mapping; make k6-aliases lists the 30', () => {
       const help = make('help').split('\n').filter((line) => line.includes('k6-fpm'));
       expect(help).to.have.length(1);
       expect(help[0]).to.contain('k6-franken-*').and.contain('k6-franken-worker-*').and.match(/fpm → fork.*franken → express.*franken-worker → uws/);
       const listed = make('k6-aliases').split('\n').filter(Boolean).map((line) => line.split(/\s+→\s+/).map((s) => s.trim()));
-      expect(listed).to.have.deep.members(aliases.map((a) => [a.name, `k6-${a.runtime}-${a.entity}-${a.source}`]));
+      expect(listed).to.have.deep.members(aliases.map((a) => [a.name, a.target]));
     });
 
     it('they are phony', () => {
