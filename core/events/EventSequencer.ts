@@ -8,7 +8,7 @@ export type Positions = ReadonlyMap<number, number>;
 const BATCH = 1000;
 
 /**
- * Numbers outbox events after they commit. A command's transaction inserts its events with an AUTO_INCREMENT id and
+ * Numbers outbox events after they commit (a pass is the stored procedure `number_events`, migration 008). A command's transaction inserts its events with an AUTO_INCREMENT id and
  * no position, so concurrent commands share no row and commit together (InnoDB group commit); before, every command
  * held one counter row until its commit and they committed one log flush at a time.
  *
@@ -48,21 +48,10 @@ export class EventSequencer {
     }
   }
 
-  private numberBatch(): Promise<Positions> {
-    return this.knex.transaction(async (trx) => {
-      const [[sequence]] = await trx.raw(`SELECT last_position FROM ${Tables.eventSequence} WHERE id = 1 FOR UPDATE`) as [[{ last_position: number | string }]];
-      const rows = await trx(Tables.events).select('id').whereNull('position').orderBy('id').limit(BATCH) as Array<{ id: number | string }>;
-      const numbered = new Map<number, number>();
-      if (rows.length === 0) return numbered;
-      const last = Number(sequence.last_position);
-      rows.forEach((row, i) => numbered.set(Number(row.id), last + i + 1));
-      const ids = [...numbered.keys()];
-      await trx.raw(
-        `UPDATE ${Tables.events} SET position = CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${ids.map(() => '?').join(', ')})`,
-        [...ids.flatMap((id) => [id, numbered.get(id)!]), ...ids],
-      );
-      await trx(Tables.eventSequence).where({ id: 1 }).update({ last_position: last + rows.length });
-      return numbered;
-    }, { isolationLevel: 'read committed' });
+  /** One pass: the stored procedure of migration 008, one round trip (its text says what it does). */
+  private async numberBatch(): Promise<Positions> {
+    const [results] = await this.knex.raw('CALL number_events(?)', [BATCH]) as [Array<Array<{ id: number | string; position: number | string }> | object>];
+    const rows = (Array.isArray(results[0]) ? results[0] : []) as Array<{ id: number | string; position: number | string }>;
+    return new Map(rows.map((r) => [Number(r.id), Number(r.position)]));
   }
 }
