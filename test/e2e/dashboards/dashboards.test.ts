@@ -116,7 +116,14 @@ describe('dashboards: every panel query against a real Prometheus that scraped t
       { exporters: { mysqld: mysqld.address, redis: redis.address } }));
     prometheus = await startPrometheus({ configFile, dataDir: join(folder, 'data'), port: await freePort(), logFile: join(folder, 'prometheus.log'), remoteWriteReceiver: true });
     const until = Date.now() + LOAD_MS;
-    await Promise.all([...[...runtimes.values()].map((r) => mixedLoad(r.url, until)), rowLockWait(app)]);
+    // The lock wait once Prometheus holds a sample of the counter from before it: rate() needs one on each side.
+    const afterFirstScrape = async () => {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        if ((await instant(prometheus.url, 'mysql_global_status_innodb_row_lock_waits', new Date())).length > 0) return rowLockWait(app);
+      }
+      throw new Error('Prometheus did not scrape mysqld_exporter within 10 s');
+    };
+    await Promise.all([...[...runtimes.values()].map((r) => mixedLoad(r.url, until)), afterFirstScrape()]);
     // Two more scrapes after the load, so every rate window holds the whole load.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     evaluatedAt = new Date();
