@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimeName } from '../runtimes/launcher.js';
+import { latencySummary } from './drivers/autocannon.js';
 
 // Visibility lag, the eventual consistency of CQRS, seen from outside: from the acknowledgement of a command on one
 // runtime to the moment a reader on another runtime finds it in the projection. Commands are sent open-loop at a
@@ -84,15 +85,10 @@ function client(maxSockets: number): { send(url: string, method: string, body?: 
   };
 }
 
-/** Nearest-rank percentile of sorted values (0 when none). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
+/** The load generator's latency figures of the lags, without the mean. */
 export function lagStats(values: readonly number[]): LagStats {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
+  const { p50, p95, p99, max } = latencySummary(values);
+  return { p50, p95, p99, max };
 }
 
 /** A product body no other command of the run sends (names are free text; the run's tag keeps them apart). */

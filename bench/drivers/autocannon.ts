@@ -24,7 +24,8 @@ export type LoadResult = Omit<Run, 'serverCpuPct' | 'serverPeakRssMiB' | 'driver
 
 export const AUTOCANNON_VERSION: string = (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
 
-function percentile(sorted: Float64Array, p: number): number {
+/** Nearest-rank percentile of sorted values (0 when none). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

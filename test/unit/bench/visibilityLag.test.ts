@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { lagOptions, readerOf } from '../../../cli/bench-lag.js';
 import { asyncLagVerdicts, visibilityLagSection } from '../../../bench/report/visibilityLag.js';
 import type { BenchResults } from '../../../bench/results.js';
-import { DEFAULT_LAG_TIMING, lagStats, percentile, type LagPoint } from '../../../bench/VisibilityLag.js';
+import { percentile } from '../../../bench/drivers/autocannon.js';
+import { DEFAULT_LAG_TIMING, lagStats, type LagPoint } from '../../../bench/VisibilityLag.js';
 import { ConfigError } from '../../../core/index.js';
 
 function point(overrides: Partial<LagPoint>): LagPoint {
