@@ -56,21 +56,24 @@ describe('event loop: lag without the sampling interval, utilisation per worker'
         expect([...lagP99.keys()].sort()).to.deep.equal([...EXPECTED_WORKERS[name]].sort());
       });
 
-      it('idle: lag below 4 ms (not the 10 ms sampling interval) and utilisation near 0', async () => {
-        // A second of idling, up to five times: on a shared 2-core machine another process may take the CPU
-        // for a few ms in any one second (a real delay, but not this runtime's; 2.4 ms was seen during a full
-        // test run). Without the sampling interval taken out, every window would read 10 ms or more.
+      it('idle: lag well below the 10 ms sampling interval and utilisation near 0', async () => {
+        // One-second windows, up to eight: on a shared 2-core machine another process may take the CPU for
+        // a few ms in any one window (a real delay, but not this runtime's; p99 of 15 ms was seen on a CI
+        // machine in five windows in a row). The figures are judged on the quietest window. Without the
+        // sampling interval taken out, every sample, so every window's mean and p99, would read 10 ms or more.
         const worst = (values: Map<string, number>) => Math.max(...EXPECTED_WORKERS[name].map((w) => values.get(w) ?? Number.NaN));
-        let idle = await scrape(base());
-        for (let attempt = 0; attempt < 5; attempt++) {
+        await scrape(base());
+        let quietest: Awaited<ReturnType<typeof scrape>> | undefined;
+        for (let attempt = 0; attempt < 8; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, 1_000));
-          idle = await scrape(base());
-          if (worst(idle.lagP99) < 0.002) break;
+          const window = await scrape(base());
+          if (!quietest || worst(window.lagP99) < worst(quietest.lagP99)) quietest = window;
+          if (worst(quietest.lagP99) < 0.002) break;
         }
         for (const worker of EXPECTED_WORKERS[name]) {
-          expect(idle.lagMean.get(worker), `${worker} lag mean`).to.be.within(0, 0.004);
-          expect(idle.lagP99.get(worker), `${worker} lag p99`).to.be.within(0, 0.004);
-          expect(idle.utilisation.get(worker), `${worker} utilisation`).to.be.within(0, 0.2);
+          expect(quietest!.lagMean.get(worker), `${worker} lag mean`).to.be.within(0, RESOLUTION_S / 2);
+          expect(quietest!.lagP99.get(worker), `${worker} lag p99`).to.be.within(0, RESOLUTION_S * 0.8);
+          expect(quietest!.utilisation.get(worker), `${worker} utilisation`).to.be.within(0, 0.2);
         }
       });
 
