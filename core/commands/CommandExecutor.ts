@@ -1,12 +1,17 @@
 import type { Knex } from 'knex';
+import type { SqlStatement } from '../db/CompoundStatement.js';
 import type { DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
+import type { AggregateType } from '../model/catalogue.js';
 import type { Projector } from '../projections/Projector.js';
+import { liveCountChange } from '../queries/sql.js';
 import type { IdempotencyStore, IdempotentCommand } from './IdempotencyStore.js';
 
 export interface CommandOutcome<R> {
   readonly result: R;
   readonly events: readonly DomainEvent[];
+  /** A live row added (+1) or removed (−1): the entity's live count changes in the same transaction. */
+  readonly liveCount?: { readonly type: AggregateType; readonly delta: 1 | -1 };
 }
 
 const DEADLOCK_CODES = new Set(['ER_LOCK_DEADLOCK']);
@@ -34,8 +39,11 @@ export class CommandExecutor {
         const { result, appended } = await this.knex.transaction(async (trx) => {
           if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
           const outcome = await work(trx);
-          if (idempotent) await this.idempotency.record(trx, idempotent.key, idempotent.answer(outcome.result));
-          return { result: outcome.result, appended: await EventStore.append(trx, outcome.events) };
+          // The transaction's last statements go in one round trip with the events.
+          const last: SqlStatement[] = [];
+          if (outcome.liveCount) last.push(liveCountChange(trx, outcome.liveCount.type, outcome.liveCount.delta));
+          if (idempotent) last.push(this.idempotency.recordStatement(trx, idempotent.key, idempotent.answer(outcome.result)));
+          return { result: outcome.result, appended: await EventStore.append(trx, outcome.events, last) };
         });
         if (this.inlineProjection) await this.projector.projectCommitted(appended);
         else if (appended.length > 0) this.projector.wake();

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { Tables } from '../db/tables.js';
 import { CustomerProjectionBuilder, type CustomerProjection } from '../model/Customer.js';
-import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
@@ -38,9 +37,8 @@ export class CustomerCommands {
           created_at: input.created_at ? toSqlDateTime(input.created_at) : nowSql(),
         };
         const [id] = await trx(Tables.customers).insert(row);
-        await adjustLiveCount(trx, 'customer', 1);
         const customer = CustomerProjectionBuilder.fromRow({ id: id!, ...row });
-        return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id!, payload: customer }] };
+        return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id!, payload: customer }], liveCount: { type: 'customer', delta: 1 } };
       }, idempotent);
     } catch (err) {
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {

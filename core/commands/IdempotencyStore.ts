@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { statementOf, type SqlStatement } from '../db/CompoundStatement.js';
 import { AppError } from '../errors.js';
 import { Tables } from '../db/tables.js';
 import type { Logger } from '../logger.js';
@@ -110,9 +111,9 @@ export class IdempotencyStore {
     ]);
   }
 
-  /** Records the command's answer under the key it claimed, in the same transaction. */
-  async record(trx: Knex.Transaction, key: string, answer: RecordedAnswer): Promise<void> {
-    await trx(Tables.idempotencyKeys).where('idempotency_key', key).update({ status: answer.status, body: answer.body });
+  /** The statement that records the command's answer under the key it claimed, sent in the same transaction. */
+  recordStatement(trx: Knex.Transaction, key: string, answer: RecordedAnswer): SqlStatement {
+    return statementOf(trx(Tables.idempotencyKeys).where('idempotency_key', key).update({ status: answer.status, body: answer.body }));
   }
 
   /** Deletes up to `limit` expired keys, oldest first; returns how many. */

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { notFound, validationError, type FieldError } from '../errors.js';
 import { Tables, type OrderItemRow } from '../db/tables.js';
 import { OrderProjectionBuilder, type OrderProjection } from '../model/Order.js';
-import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql } from '../time.js';
 import { text, validate, wholeNumber } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
@@ -76,13 +75,12 @@ export class OrderCommands {
         return { order_id: id!, product_id: i.product_id, product_name: product.name, quantity: i.quantity, unit_price_cents: product.price_cents };
       });
       await trx(Tables.orderItems).insert(items.map(({ product_name: _, ...row }) => row));
-      await adjustLiveCount(trx, 'order', 1);
       const order = OrderProjectionBuilder.fromRows(
         { id: id!, customer_id: input.customer_id, customer_name: customer.name, customer_email: customer.email,
           order_number: orderNumber, status, total_cents: totalCents, created_at: now, updated_at: now },
         items,
       );
-      return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id!, payload: order }] };
+      return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id!, payload: order }], liveCount: { type: 'order', delta: 1 } };
     }, idempotent);
   }
 
@@ -91,8 +89,7 @@ export class OrderCommands {
       const current = await trx(Tables.orders).select('id').where({ id }).forUpdate().first();
       if (!current) throw notFound('order', id);
       await trx(Tables.orders).where({ id }).delete(); // items go with it (ON DELETE CASCADE)
-      await adjustLiveCount(trx, 'order', -1);
-      return { result: { id }, events: [{ type: 'OrderDeleted', aggregateType: 'order', aggregateId: id, payload: { id } }] };
+      return { result: { id }, events: [{ type: 'OrderDeleted', aggregateType: 'order', aggregateId: id, payload: { id } }], liveCount: { type: 'order', delta: -1 } };
     }, idempotent);
   }
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { Tables } from '../db/tables.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder, type ProductProjection } from '../model/Product.js';
-import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { money, text, timestamp, validate } from '../validation.js';
 import type { CommandExecutor } from './CommandExecutor.js';
@@ -42,9 +41,8 @@ export class ProductCommands {
         created_at: input.created_at ? toSqlDateTime(input.created_at) : now,
       };
       const [id] = await trx(Tables.products).insert({ ...row, updated_at: now });
-      await adjustLiveCount(trx, 'product', 1);
       const product = ProductProjectionBuilder.fromRow({ id: id!, ...row });
-      return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id!, payload: product }] };
+      return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id!, payload: product }], liveCount: { type: 'product', delta: 1 } };
     }, idempotent);
   }
 

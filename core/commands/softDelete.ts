@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { notFound } from '../errors.js';
 import type { DomainEvent } from '../events/DomainEvent.js';
 import { entityOf } from '../model/catalogue.js';
-import { adjustLiveCount } from '../queries/sql.js';
 import { nowSql } from '../time.js';
 import type { CommandOutcome } from './CommandExecutor.js';
 
@@ -17,9 +16,8 @@ export async function softDelete(trx: Knex.Transaction, type: SoftDeleted['aggre
   const current = await trx(table).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
   if (!current) throw notFound(type, id);
   await trx(table).where({ id }).update({ deleted_at: nowSql() });
-  await adjustLiveCount(trx, type, -1);
   const event = (type === 'product'
     ? { type: 'ProductDeleted', aggregateType: 'product', aggregateId: id, payload: { id } }
     : { type: 'CustomerDeleted', aggregateType: 'customer', aggregateId: id, payload: { id } }) satisfies SoftDeleted;
-  return { result: { id }, events: [event] };
+  return { result: { id }, events: [event], liveCount: { type, delta: -1 } };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runAsOne, type SqlStatement } from '../db/CompoundStatement.js';
 import { Tables } from '../db/tables.js';
 import type { AppendedEvent, DomainEvent, StoredEvent } from './DomainEvent.js';
 
@@ -28,17 +29,23 @@ function fromRow(row: EventRow): StoredEvent {
 export const EventStore = {
   /**
    * Appends events as the last step of a command's transaction, with no position: the EventSequencer numbers them
-   * once committed. Nothing here is shared between commands (an AUTO_INCREMENT id, no counter row).
+   * once committed. Nothing here is shared between commands (an AUTO_INCREMENT id, no counter row). `before`: the
+   * transaction's other last statements (its live count, its idempotency record), sent with the insert as one
+   * compound statement, so closing a command costs one round trip.
    */
-  async append(trx: Knex.Transaction, events: readonly DomainEvent[]): Promise<AppendedEvent[]> {
-    if (events.length === 0) return [];
+  async append(trx: Knex.Transaction, events: readonly DomainEvent[], before: readonly SqlStatement[] = []): Promise<AppendedEvent[]> {
+    if (events.length === 0) {
+      await runAsOne(trx, before);
+      return [];
+    }
     const occurredAt = new Date().toISOString().slice(0, 23).replace('T', ' ');
-    const values = events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]);
-    const [rows] = await trx.raw(
-      `INSERT INTO ${Tables.events} (aggregate_type, aggregate_id, event_type, payload, occurred_at)
-       VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
-      values,
-    ) as [Array<{ id: number | string }>];
+    const insert: SqlStatement = {
+      sql: `INSERT INTO ${Tables.events} (aggregate_type, aggregate_id, event_type, payload, occurred_at) ` +
+        `VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
+      bindings: events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]),
+    };
+    const rows = await runAsOne<{ id: number | string }>(trx, [...before, insert]);
+    if (rows.length !== events.length) throw new Error(`the outbox insert returned ${rows.length} ids for ${events.length} events`);
     const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
     return events.map((e, i) => ({ ...e, id: ids[i]!, occurredAt }) as AppendedEvent);
   },

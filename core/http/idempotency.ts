@@ -77,10 +77,11 @@ function replay(stored: StoredCommand, fingerprint: string): HttpResponse {
 
 /**
  * A command route's answer: `status` with `body(result)` as JSON. Without an Idempotency-Key, the command runs.
- * With one: a key already recorded (and not expired) answers at once, from the record, without running the
- * command; otherwise the command runs and records its answer in its transaction. A request that meets a key in
- * flight waits for it (its transaction waits on the key's row lock) and then replays its answer, or runs itself
- * if the first one failed (a failed command records nothing).
+ * With one, the command's transaction claims the key first: a key already recorded (and not expired) stops it
+ * there, before any write, and its record is the answer; otherwise the command runs and records its answer in its
+ * transaction. A request that meets a key in flight waits for it (its transaction waits on the key's row lock) and
+ * then replays its answer, or runs itself if the first one failed (a failed command records nothing). No read
+ * ahead of the transaction: it would cost every first use of a key a round trip to save a retry one.
  */
 export async function answerCommand<R>(
   request: HttpRequest,
@@ -92,8 +93,6 @@ export async function answerCommand<R>(
   if (request.idempotencyKey === undefined) return json(status, body(await run()));
   const key = parseIdempotencyKey(request.idempotencyKey);
   const fingerprint = requestFingerprint(request);
-  const recorded = await app.idempotency.find(key);
-  if (recorded) return replay(recorded, fingerprint);
   let answer: HttpResponse | undefined;
   try {
     // The answer is made in the transaction (to be recorded there); the last one made is the committed one.

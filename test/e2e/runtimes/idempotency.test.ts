@@ -134,20 +134,31 @@ describe('Idempotency-Key on the three runtimes', function () {
         expect([read.status, read.headers.get(REPLAYED), await keyRow(key('read'))]).to.deep.equal([200, null, undefined]);
       });
 
-      it('a retry of a recorded key is answered from a plain read: it waits for no lock, not even one held on the key', async () => {
+      it('a retry of a recorded key stops at its claim, before any write: answered while the products table is locked', async () => {
+        // The claim is the first statement of the command's transaction: a recorded key rolls it back there, so the
+        // retry never reaches its INSERT INTO products (which LOCK TABLES … WRITE would hold until the unlock).
         const product = { name: `Read back ${name}`, price: '2.50' };
         const first = await call(runtime.url, 'POST', '/en/products', product, { [KEY]: key('read-back') });
         expect(first.status).to.equal(201);
-        const lock = await app.knex.transaction();
+        const rowsBefore = await productsNamed(product.name);
+        const lock = await app.knex.client.acquireConnection() as { query(sql: string, done: (err: unknown) => void): void };
+        const query = (sql: string) => new Promise<void>((resolve, reject) => lock.query(sql, (err) => (err ? reject(err) : resolve())));
         try {
-          await lock.raw('SELECT idempotency_key FROM idempotency_keys WHERE idempotency_key = ? FOR UPDATE', [key('read-back')]);
+          await query('LOCK TABLES products WRITE');
           const retry = call(runtime.url, 'POST', '/en/products', product, { [KEY]: key('read-back') });
           const settled = await Promise.race([retry, new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000))]);
-          expect(settled, 'the retry waited for the lock on its key').to.not.equal('waiting');
+          expect(settled, 'the retry waited for the products table').to.not.equal('waiting');
           expectReplay(first, settled as Answer, 'the retry');
+          const fresh = call(runtime.url, 'POST', '/en/products', product, { [KEY]: key('read-back-fresh') });
+          const waited = await Promise.race([fresh, new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+          expect(waited, 'a first use of a key (the control: it does wait for the table)').to.equal('waiting');
+          await query('UNLOCK TABLES');
+          expect((await fresh).status).to.equal(201);
         } finally {
-          await lock.rollback();
+          await query('UNLOCK TABLES');
+          await app.knex.client.releaseConnection(lock);
         }
+        expect(await productsNamed(product.name), 'the control made one row, the retry none').to.equal(rowsBefore + 1);
       });
 
       it('PUT and DELETE: a retried update appends one event; a retried delete answers its 200 again (not a 404)', async () => {
