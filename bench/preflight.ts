@@ -1,8 +1,6 @@
-import { loadConfig } from '../core/index.js';
+import { entityNamed, loadConfig } from '../core/index.js';
 import type { EntityName, Operation, RuntimeName, Source } from './results.js';
 import { scenarioPath, type Scenarios } from './scenarios.js';
-
-const SINGULAR: Readonly<Record<EntityName, string>> = { products: 'product', customers: 'customer', orders: 'order' };
 
 export interface PreflightResult {
   readonly checked: number;
@@ -36,8 +34,10 @@ function shapeProblem(body: unknown, entity: EntityName, operation: Operation): 
     if ((record[entity] as unknown[]).length === 0) return 'an empty list';
     return undefined;
   }
-  const item = record[SINGULAR[entity]] as { id?: unknown } | undefined;
-  return typeof item?.id === 'number' ? undefined : `no "${SINGULAR[entity]}" with an id`;
+  // A get answers under the entity's singular name: { "product": {...} }.
+  const { type } = entityNamed(entity);
+  const item = record[type] as { id?: unknown } | undefined;
+  return typeof item?.id === 'number' ? undefined : `no "${type}" with an id`;
 }
 
 /**

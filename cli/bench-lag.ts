@@ -9,10 +9,10 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatMs, formatRps } from '../bench/report/conclusions.js';
 import { writeReport } from '../bench/report/index.js';
-import type { BenchResults, VisibilityLagResults } from '../bench/results.js';
 import {
-  CreatedProducts, DEFAULT_LAG_TIMING, deleteCreated, measureLag, writeMaximum, type LagPoint, type LagTiming, type ProjectionMode,
-} from '../bench/VisibilityLag.js';
+  CreatedProducts, DEFAULT_LAG_TIMING, deleteCreated, measureLag, writeMaximum,
+  type BenchResults, type LagPoint, type LagTiming, type ProjectionMode, type VisibilityLagResults,
+} from '../bench/index.js';
 import { ConfigError } from '../core/index.js';
 import { findFreePort, isRuntimeName, launchRuntime, RUNTIME_NAMES, type LaunchedRuntime, type RuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';

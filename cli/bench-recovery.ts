@@ -4,10 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { wrongAnswers } from '../bench/recovery/judge.js';
-import { measureRecovery, RECOVERY_DEFAULTS, withRecovery } from '../bench/recovery/RecoveryRun.js';
+import { measureRecovery, RECOVERY_DEFAULTS, withRecovery, wrongAnswers, type BenchResults, type RecoveryResult } from '../bench/index.js';
 import { writeReport } from '../bench/report/index.js';
-import type { BenchResults, RecoveryResult } from '../bench/results.js';
 import { ConfigError } from '../core/index.js';
 import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';

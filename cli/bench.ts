@@ -2,7 +2,7 @@
 //   node dist/cli/bench.js [--quick] [--runtimes fork,express,uws] [--only products/redis/get] [--sweep] [--reads]
 //                          [--floors] [--profile] [--profiles-only] [--knobs] [--no-writes] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
 import { parseArgs } from 'node:util';
-import { BenchRun, type BenchOptions } from '../bench/run.js';
+import { BenchRun, type BenchOptions } from '../bench/index.js';
 import { ConfigError } from '../core/index.js';
 import { isRuntimeName, RUNTIME_NAMES } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';

@@ -1,8 +1,7 @@
 // `make compare-builds BASE=<revision>`: the working tree's build against another commit's, the same runtime
 // and request measured in turns, e.g. to show a refactoring of the request path costs nothing.
 import { parseArgs } from 'node:util';
-import { checkoutBuild, compareBuilds } from '../bench/BuildComparison.js';
-import { selectDriver } from '../bench/drivers/index.js';
+import { checkoutBuild, compareBuilds, selectDriver } from '../bench/index.js';
 import { isRuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
 

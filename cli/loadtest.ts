@@ -2,8 +2,7 @@
 //   node dist/cli/loadtest.js fork|express|uws products|customers|orders db|redis|write [--quick]
 //   node dist/cli/loadtest.js fork|express|uws mixed [--quick]
 import { parseArgs } from 'node:util';
-import { runLoadTest } from '../bench/loadtest.js';
-import type { Source } from '../bench/results.js';
+import { runLoadTest, type Source } from '../bench/index.js';
 import { isEntityName } from '../core/index.js';
 import { isRuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';

@@ -20,10 +20,8 @@ import type { AggregateType } from './model/catalogue.js';
 import { EventSequencer } from './events/EventSequencer.js';
 import { Projector, type ProjectorObserver } from './projections/Projector.js';
 import { ReadModelKeeper, type KeeperObserver } from './projections/ReadModelKeeper.js';
-import { CustomerDbQueries } from './queries/CustomerDbQueries.js';
 import type { EntityQueries, EntityTextQueries } from './model/EntityQueries.js';
-import { OrderDbQueries } from './queries/OrderDbQueries.js';
-import { ProductDbQueries } from './queries/ProductDbQueries.js';
+import { createDbQueries } from './queries/DbQueries.js';
 import { connectRedis, createRedis } from './redis/connection.js';
 import { instrumentRedis, type RedisCallObserver } from './redis/instrumentRedis.js';
 
@@ -128,11 +126,14 @@ export function createApplication(config: Config, options: ApplicationOptions = 
     customer: new CustomerCommands(executor()),
     order: new OrderCommands(executor()),
   }));
-  const reads = lazy(() => ({
-    product: projectionReads('product', new ProductDbQueries(knex, config), () => repositories().product),
-    customer: projectionReads('customer', new CustomerDbQueries(knex, config), () => repositories().customer),
-    order: projectionReads('order', new OrderDbQueries(knex, config), () => repositories().order),
-  }));
+  const reads = lazy(() => {
+    const db = createDbQueries(knex, config);
+    return {
+      product: projectionReads('product', db.product, () => repositories().product),
+      customer: projectionReads('customer', db.customer, () => repositories().customer),
+      order: projectionReads('order', db.order, () => repositories().order),
+    };
+  });
   const rebuilder = lazy(() => new ProjectionRebuilder(knex, redis, repositories(), projector(), {
     batchSize: config.rebuildBatchSize, prefix: config.redisPrefix, leaseMs: config.rebuildLeaseMs,
   }));

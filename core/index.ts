@@ -5,7 +5,7 @@ export { ConfigError, loadConfig, PROJECTION_ENCODINGS, PROJECTION_READS, splitM
 export { createKnex, ensureDatabase, mysqlConnectionSettings } from './db/connection.js';
 export { migrateLatest } from './db/migrate.js';
 export { isAppError, isUnavailable } from './errors.js';
-export { AGGREGATE_TYPES, ENTITIES, ENTITY_NAMES, entityOf, isEntityName, type AggregateType, type EntityName } from './model/catalogue.js';
+export { AGGREGATE_TYPES, ENTITIES, ENTITY_NAMES, entityNamed, entityOf, isEntityName, type AggregateType, type EntityName } from './model/catalogue.js';
 export { originalKeys, writeOriginalLayout } from './projections/original/OriginalLayout.js';
 export { readModelKeys } from './projections/ProjectionKeys.js';
 export type { RebuildProgress, RebuildResult } from './projections/ProjectionRebuilder.js';

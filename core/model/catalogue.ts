@@ -2,6 +2,9 @@
 // the bench's scenarios and the report's loops read them from here. Adding an entity means an entry here,
 // its model (row → projection builder), its queries and its commands (docs/ARCHITECTURE.md, "Add an entity").
 import { Tables } from '../db/tables.js';
+import type { CustomerProjection } from './Customer.js';
+import type { OrderProjection } from './Order.js';
+import type { ProductProjection } from './Product.js';
 
 export const AGGREGATE_TYPES = ['product', 'customer', 'order'] as const;
 /** An entity in the singular, as events and projections name it. */
@@ -9,6 +12,13 @@ export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 
 /** An entity in the plural: the URL segment, the list body's key, the Redis key space, the bench's name. */
 export type EntityName = 'products' | 'customers' | 'orders';
+
+/** Each entity's projection (what the API shows of it), by its type. */
+export interface ProjectionOf {
+  product: ProductProjection;
+  customer: CustomerProjection;
+  order: OrderProjection;
+}
 
 export interface EntityDefinition {
   readonly type: AggregateType;
@@ -34,6 +44,10 @@ const BY_NAME = new Map(ENTITIES.map((e) => [e.plural, e]));
 
 export function entityOf(type: AggregateType): EntityDefinition {
   return BY_TYPE.get(type)!;
+}
+
+export function entityNamed(name: EntityName): EntityDefinition {
+  return BY_NAME.get(name)!;
 }
 
 export function isEntityName(name: string): name is EntityName {

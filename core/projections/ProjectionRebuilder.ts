@@ -3,9 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import { EventStore } from '../events/EventStore.js';
 import { isLeaseLost, Lease } from '../redis/Lease.js';
-import { CustomerDbQueries } from '../queries/CustomerDbQueries.js';
-import { OrderDbQueries } from '../queries/OrderDbQueries.js';
-import { ProductDbQueries } from '../queries/ProductDbQueries.js';
+import { BATCH_READERS } from '../queries/DbQueries.js';
 import { AGGREGATE_TYPES, entityOf, type AggregateType } from '../model/catalogue.js';
 import { liveCount } from '../queries/sql.js';
 import type { Projector } from './Projector.js';
@@ -43,12 +41,6 @@ export interface RebuildSettings {
   /** Life of the rebuild lease without renewal (REBUILD_LEASE_MS). */
   readonly leaseMs: number;
 }
-
-const readers: Record<AggregateType, (db: Knex.Transaction, afterId: number, limit: number) => Promise<{ id: number }[]>> = {
-  product: ProductDbQueries.batchAfter,
-  customer: CustomerDbQueries.batchAfter,
-  order: OrderDbQueries.batchAfter,
-};
 
 /**
  * Rebuilds projections from MySQL: reads one consistent snapshot in keyset batches, writes a fresh key set
@@ -108,7 +100,7 @@ export class ProjectionRebuilder {
       await onProgress?.({ type, stage: 'writing', done: 0, total });
       // The next batch is read from MySQL while this one is written to Redis: the two round trips overlap.
       const read = (afterId: number) => {
-        const batch = readers[type](trx, afterId, this.settings.batchSize);
+        const batch: Promise<{ id: number }[]> = BATCH_READERS[type](trx, afterId, this.settings.batchSize);
         batch.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
         return batch;
       };

@@ -5,13 +5,10 @@ import { EventStore } from '../events/EventStore.js';
 import type { EventSequencer } from '../events/EventSequencer.js';
 import type { AppendedEvent, StoredEvent } from '../events/DomainEvent.js';
 import type { Logger } from '../logger.js';
-import { OrderDbQueries } from '../queries/OrderDbQueries.js';
-import type { AggregateType } from '../model/catalogue.js';
+import { ENTITIES, type AggregateType } from '../model/catalogue.js';
 import type { ProjectionRepositories } from './ProjectionRepositories.js';
-import type { VersionedWrite } from './ProjectionRepository.js';
-import type { CustomerProjection } from '../model/Customer.js';
-import type { OrderProjection } from '../model/Order.js';
-import type { ProductProjection } from '../model/Product.js';
+import type { ProjectionRepository, VersionedWrite } from './ProjectionRepository.js';
+import { projectionUpdate, type Projection } from './ProjectionUpdates.js';
 import { checkpointKey } from './ProjectionKeys.js';
 import { identityKey } from './ReadModelIdentity.js';
 
@@ -79,49 +76,24 @@ export class Projector {
   }
 
   async applyEvents(events: readonly StoredEvent[], options: ApplyOptions = {}): Promise<void> {
-    const wants = (type: AggregateType) => options.only === undefined || options.only === type;
-    const products: VersionedWrite<ProductProjection>[] = [];
-    const customers: VersionedWrite<CustomerProjection>[] = [];
-    const orders: VersionedWrite<OrderProjection>[] = [];
+    const entities = ENTITIES.filter((e) => options.only === undefined || options.only === e.type);
+    const writes = new Map<AggregateType, VersionedWrite<Projection>[]>(ENTITIES.map((e) => [e.type, []]));
     for (const event of events) {
-      const version = event.position;
-      switch (event.type) {
-        case 'ProductCreated':
-        case 'ProductUpdated':
-          if (wants('product')) products.push({ id: event.aggregateId, version, projection: event.payload });
-          // Order projections show product names: re-read the orders holding this product.
-          if (event.type === 'ProductUpdated' && wants('order')) {
-            const ids = await OrderDbQueries.idsContainingProduct(this.knex, event.aggregateId);
-            for (const order of await OrderDbQueries.byIds(this.knex, ids)) {
-              orders.push({ id: order.id, version, projection: order });
-            }
-          }
-          break;
-        case 'ProductDeleted':
-          // Soft delete: orders keep showing the product, so order projections are untouched.
-          if (wants('product')) products.push({ id: event.aggregateId, version, projection: null });
-          break;
-        case 'CustomerCreated':
-          if (wants('customer')) customers.push({ id: event.aggregateId, version, projection: event.payload });
-          break;
-        case 'CustomerDeleted':
-          if (wants('customer')) customers.push({ id: event.aggregateId, version, projection: null });
-          break;
-        case 'OrderCreated':
-          if (wants('order')) orders.push({ id: event.aggregateId, version, projection: event.payload });
-          break;
-        case 'OrderDeleted':
-          if (wants('order')) orders.push({ id: event.aggregateId, version, projection: null });
-          break;
+      for (const entity of entities) {
+        if (!entity.projectedFrom.includes(event.aggregateType)) continue;
+        const update = projectionUpdate(event.type, entity.type);
+        if (update) writes.get(entity.type)!.push(...await update(event, this.knex));
       }
     }
-    const { product, customer, order } = this.repositories;
     const target = options.keySet ?? 'live';
-    await Promise.all([
-      product.apply(products, product.keys[target]),
-      customer.apply(customers, customer.keys[target]),
-      order.apply(orders, order.keys[target]),
-    ]);
+    await Promise.all(ENTITIES.map(({ type }) => {
+      const repository = this.repository(type);
+      return repository.apply(writes.get(type)!, repository.keys[target]);
+    }));
+  }
+
+  private repository(type: AggregateType): ProjectionRepository<Projection> {
+    return this.repositories[type] as ProjectionRepository<Projection>;
   }
 
   /**
@@ -184,8 +156,7 @@ export class Projector {
 
   /** Forgets every projection, the checkpoint and whose read model it was (the write model was replaced). */
   async reset(): Promise<void> {
-    const { product, customer, order } = this.repositories;
-    await Promise.all([product.clear(), customer.clear(), order.clear(), this.redis.del(this.checkpointKey, this.identityKey)]);
+    await Promise.all([...ENTITIES.map(({ type }) => this.repository(type).clear()), this.redis.del(this.checkpointKey, this.identityKey)]);
   }
 
   /** Outbox position minus checkpoint: how many events the read model is behind. */

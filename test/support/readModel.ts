@@ -1,16 +1,14 @@
 import type { Application } from '../../core/app.js';
-import { CustomerDbQueries } from '../../core/queries/CustomerDbQueries.js';
-import { OrderDbQueries } from '../../core/queries/OrderDbQueries.js';
-import { ProductDbQueries } from '../../core/queries/ProductDbQueries.js';
+import { BATCH_READERS } from '../../core/queries/DbQueries.js';
 
 const ALL = 2_000_000_000;
 
 /** What the builders make of the MySQL rows: the read model as it should be. */
 export async function expectedReadModel(app: Application) {
   return {
-    products: await ProductDbQueries.batchAfter(app.knex, 0, ALL),
-    customers: await CustomerDbQueries.batchAfter(app.knex, 0, ALL),
-    orders: await OrderDbQueries.batchAfter(app.knex, 0, ALL),
+    products: await BATCH_READERS.product(app.knex, 0, ALL),
+    customers: await BATCH_READERS.customer(app.knex, 0, ALL),
+    orders: await BATCH_READERS.order(app.knex, 0, ALL),
   };
 }
 

@@ -4,7 +4,8 @@ import { dirname, join, normalize, relative } from 'node:path';
 
 // The layering docs/ARCHITECTURE.md describes, held by reading the sources' imports: core knows nothing of
 // HTTP frameworks or the other folders, its folders import each other without a loop, runtimes never reach
-// the database or Redis layers, the bench talks to runtimes over HTTP (and never imports the CLI).
+// the database or Redis layers, the bench talks to runtimes over HTTP (and never imports the CLI), and the CLI
+// reaches the bench through its entry point.
 
 const ROOT = process.cwd();
 
@@ -90,6 +91,17 @@ describe('layers', () => {
         for (const target of targets.filter((t) => t.startsWith('core/'))) expect(target, `${file} imports ${target}`).to.equal('core/index');
       }
     }
+  });
+
+  it('the command-line tools use the bench through its public entry point, bench/index (the report through its own)', () => {
+    let seen = 0;
+    for (const [file, targets] of imports('cli')) {
+      for (const target of targets.filter((t) => t.startsWith('bench/'))) {
+        seen++;
+        expect(target, `${file} imports ${target}`).to.match(/^bench\/(index|report\/)/);
+      }
+    }
+    expect(seen, 'the CLI imports the bench').to.be.greaterThan(5);
   });
 
   it('the bench talks to runtimes over HTTP: no database, Redis, request-path or CLI module', () => {

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import { CustomerDbQueries } from '../../queries/CustomerDbQueries.js';
-import { OrderDbQueries } from '../../queries/OrderDbQueries.js';
-import { ProductDbQueries } from '../../queries/ProductDbQueries.js';
+import { BATCH_READERS } from '../../queries/DbQueries.js';
 import { entityOf, type AggregateType } from '../../model/catalogue.js';
 
 // The original demo's Redis layout, reproduced to measure its read path (PROJECTION_READS=original…):
@@ -16,8 +14,6 @@ export function originalKeys(prefix: string, type: AggregateType) {
   return { item: (id: number | string) => `${base}:${id}`, ids: `${base}:ids`, order: `${base}:order` };
 }
 
-const readers = { product: ProductDbQueries.batchAfter, customer: CustomerDbQueries.batchAfter, order: OrderDbQueries.batchAfter };
-
 /** Writes the original layout of one entity from MySQL, replacing what was there; returns the count. */
 export async function writeOriginalLayout(knex: Knex, redis: Redis, prefix: string, type: AggregateType, batchSize: number,
   onProgress?: (done: number) => void): Promise<number> {
@@ -27,7 +23,7 @@ export async function writeOriginalLayout(knex: Knex, redis: Redis, prefix: stri
   await redis.unlink(keys.ids, keys.order);
   let count = 0;
   for (let afterId = 0; ;) {
-    const batch = await readers[type](knex, afterId, batchSize);
+    const batch: { id: number }[] = await BATCH_READERS[type](knex, afterId, batchSize);
     if (batch.length === 0) break;
     const pipeline = redis.pipeline();
     for (const entity of batch) pipeline.set(keys.item(entity.id), JSON.stringify(entity));

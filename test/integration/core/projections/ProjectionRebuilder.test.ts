@@ -10,9 +10,7 @@ import { EventSequencer } from '../../../../core/events/EventSequencer.js';
 import { EventStore } from '../../../../core/events/EventStore.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder } from '../../../../core/model/Product.js';
 import { rebuildLeaseKey } from '../../../../core/projections/ProjectionKeys.js';
-import { CustomerDbQueries } from '../../../../core/queries/CustomerDbQueries.js';
-import { OrderDbQueries } from '../../../../core/queries/OrderDbQueries.js';
-import { ProductDbQueries } from '../../../../core/queries/ProductDbQueries.js';
+import { BATCH_READERS } from '../../../../core/queries/DbQueries.js';
 
 describe('rebuild', () => {
   let app: Application;
@@ -104,12 +102,11 @@ describe('rebuild', () => {
     }
     for (const id of [1, 7, 200, 400]) await app.commands.customer.delete(id);
     const expected = await expectedReadModel(app);
-    const batchesOf = { product: ProductDbQueries.batchAfter, customer: CustomerDbQueries.batchAfter, order: OrderDbQueries.batchAfter };
     for (const batchSize of [1, 7, 250, 2993]) {
       for (const type of AGGREGATE_TYPES) {
         const read: { id: number }[] = [];
         for (let afterId = 0; ;) {
-          const batch = await batchesOf[type](app.knex, afterId, batchSize);
+          const batch: { id: number }[] = await BATCH_READERS[type](app.knex, afterId, batchSize);
           expect(batch.length, `${type} batch after ${afterId} of ${batchSize}`).to.be.at.most(batchSize);
           if (batch.length === 0) break;
           expect(batch[0]!.id, `${type}: the batch after ${afterId} (of ${batchSize}) starts past its cursor`).to.be.greaterThan(afterId);
