@@ -52,15 +52,17 @@ export interface MarkdownLink {
   readonly target: string;
 }
 
-/** Inline links and images (`[text](target)`, `![alt](target)`) outside code. */
+/** Inline links and images (`[text](target)`, `![alt](target)`) outside code; a label may run over lines. */
 export function markdownLinks(markdown: string): MarkdownLink[] {
-  const links: MarkdownLink[] = [];
   const lines = markdown.split('\n');
-  for (const index of proseIndexes(lines)) {
-    const withoutCode = lines[index]!.replace(/(`+)[^`]*?\1/g, '');
-    for (const match of withoutCode.matchAll(/!?\[(?:[^\]]|\\\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      links.push({ line: index + 1, target: match[1]! });
-    }
+  const prose = new Set(proseIndexes(lines));
+  // Code blocks blanked and code spans cut out, line breaks kept, so that an index still tells its line.
+  const text = lines.map((line, index) => (prose.has(index) ? line : '')).join('\n')
+    .replace(/(`+)[^`]*?\1/g, (code) => code.replace(/[^\n]/g, ''));
+  const links: MarkdownLink[] = [];
+  for (const match of text.matchAll(/!?\[(?:[^\]]|\\\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+    const start = match.index + match[0].indexOf('](');
+    links.push({ line: text.slice(0, start).split('\n').length, target: match[1]! });
   }
   return links;
 }

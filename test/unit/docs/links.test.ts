@@ -85,6 +85,7 @@ describe('documentation links', () => {
     });
     it('reads inline links and images outside code, with or without a title', () => {
       expect(markdownLinks('[a](x.md) ![b](c.svg "title") `[d](e.md)`\n').map((l) => l.target)).to.deep.equal(['x.md', 'c.svg']);
+      expect(markdownLinks('one\n\n[a label over\ntwo lines](y.md#z)\n```\n[f](g.md)\n```\n')).to.deep.equal([{ line: 4, target: 'y.md#z' }]);
     });
   });
 });
