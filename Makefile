@@ -1,4 +1,4 @@
-# cqrs-node-bench — every target builds what it needs first. Configuration: environment variables (README).
+# cqrs-node-bench — every target builds what it needs first. Configuration: environment variables (docs/operations.md).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE := node

@@ -1,4 +1,4 @@
-// The one place where the environment is read. Every knob is documented in README.md ("Configuration").
+// The one place where the environment is read. Every knob is documented in docs/operations.md ("Configuration").
 // Values are validated once, with messages that say how to fix them, and the result is frozen.
 
 export const PROJECTION_READS = ['default', 'original', 'original-mget', 'original-pooled', 'original-paged'] as const;
@@ -65,8 +65,8 @@ export interface Config {
    */
   readonly idempotencyKeyTtlSeconds: number;
   /**
-   * Read path of the projection routes: `default`, or a stage of the original demo's slow path (README,
-   * "The slow-Redis finding"): original, original-mget, original-pooled, original-paged.
+   * Read path of the projection routes: `default`, or a stage of the original demo's slow path (docs/benchmarking.md,
+   * "The original demo's slow Redis reads"): original, original-mget, original-pooled, original-paged.
    */
   readonly projectionReads: ProjectionReads;
   /** Folder for private MariaDB / Redis instances started by `make services`. */

@@ -8,7 +8,7 @@ import type { HttpRequest, HttpResponse } from './types.js';
 // The Idempotency-Key header of commands (IETF httpapi draft "The Idempotency-Key HTTP Header Field"; Stripe's API
 // sends the same header unquoted). A command sent with a key records its answer under it, in its own transaction
 // (core/commands/IdempotencyStore.ts); a retry with the same key and the same request gets that answer back, byte for
-// byte, with `Idempotent-Replayed: true`, and writes nothing. README, "Idempotent commands".
+// byte, with `Idempotent-Replayed: true`, and writes nothing. docs/api.md, "Idempotent commands".
 
 /** The header, as named in errors. */
 export const IDEMPOTENCY_KEY = 'Idempotency-Key';

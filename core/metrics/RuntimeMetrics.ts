@@ -13,7 +13,7 @@ import { registerProcessMetrics } from './ProcessMetrics.js';
 import { registerProjectorLag } from './ProjectorMetrics.js';
 
 // One naming scheme for every runtime, so a dashboard can put them side by side. Where a metric mirrors
-// one of the PHP-FPM exporter or FrankenPHP, its module names it (README, "Metrics").
+// one of the PHP-FPM exporter or FrankenPHP, its module names it (docs/metrics.md, "Metrics").
 
 /**
  * The metrics of one process or thread of a runtime, by concern: requests (a pipeline hook), data sources,

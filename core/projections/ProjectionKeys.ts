@@ -1,4 +1,4 @@
-// Redis key layout of one entity's projections (documented in README, "Redis key layout"):
+// Redis key layout of one entity's projections (documented in docs/application.md, "Redis key layout"):
 //   {prefix}{entity}:data   hash  id → the projection, msgpack or JSON text (PROJECTION_ENCODING)
 //   {prefix}{entity}:ver    hash  id → outbox position of the last event applied (kept for deleted ids too)
 //   {prefix}{entity}:ids    zset  id scored by id: the list order, pages by rank or by id, ZCARD is the total

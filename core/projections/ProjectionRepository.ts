@@ -92,7 +92,7 @@ return 1`;
 /**
  * The page scripts go to Redis at once even with REDIS_AUTO_PIPELINING: a page is one round trip carrying its 50
  * values, so sharing a write saves it little, and queued behind a turn's gets it costs pages 20–46% (measured,
- * README "The data path's own knobs").
+ * docs/benchmarking.md, "The data path's own knobs").
  */
 export const PAGE_SCRIPTS: readonly string[] = ['projectionPage', 'projectionPageText'];
 

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RUNTIME_NAMES, type RuntimeName } from '../../runtimes/launcher.js';
+import { headingAnchors } from './markdown.js';
 
 // The hostile-request corpus (test/e2e/runtimes/hostile-requests.json): its shape, how a case becomes the bytes
 // written on the socket, and what each runtime must answer. The JSON file is read from the source tree
@@ -52,7 +53,7 @@ export interface Expectation {
 /** A documented library limit: the runtime closes the connection without a status line. */
 export interface ClosedWithoutStatus {
   readonly closedWithoutStatus: true;
-  /** README anchor (`README.md#…`) where the limit is documented, with its figures. */
+  /** Where the limit is documented, with its figures: a Markdown file and heading (`docs/operations.md#known-limits`). */
   readonly limit: string;
 }
 
@@ -157,7 +158,7 @@ export function corpusProblems(corpus: Corpus): string[] {
       }
       if (isClosedWithoutStatus(e)) {
         if (where === 'expect') problems.push(`${at}: closedWithoutStatus is a per-runtime override, never the contract`);
-        if (!/^README\.md#[\w-]+$/.test(e.limit ?? '')) problems.push(`${at}: ${where} closedWithoutStatus without a README.md#anchor limit`);
+        if (!/^[\w./-]+\.md#[\w-]+$/.test(e.limit ?? '')) problems.push(`${at}: ${where} closedWithoutStatus without a <file>.md#anchor limit`);
         continue;
       }
       if (!Number.isInteger(e.status) || e.status < 400 || e.status > 599) problems.push(`${at}: ${where} status ${String(e.status)} is not an error status`);
@@ -175,19 +176,16 @@ export function corpusProblems(corpus: Corpus): string[] {
   return problems;
 }
 
-/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
-export function headingAnchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
-}
-
-/** The documented-limit overrides whose README anchor names no heading of `readme`. */
-export function missingLimitAnchors(corpus: Corpus, readme: string): string[] {
-  const anchors = new Set([...readme.matchAll(/^#+\s+(.+)$/gm)].map((m) => headingAnchor(m[1]!)));
+/** The documented-limit overrides whose `<file>.md#anchor` names no heading of that file (under `root`). */
+export function missingLimitAnchors(corpus: Corpus, root = REPOSITORY_ROOT): string[] {
   const missing: string[] = [];
   for (const c of corpus.cases) {
     for (const runtime of RUNTIME_NAMES) {
       const e = c[runtime];
-      if (e && isClosedWithoutStatus(e) && !anchors.has(e.limit.replace(/^README\.md#/, ''))) missing.push(`${runtime}: ${c.name} → ${e.limit}`);
+      if (!e || !isClosedWithoutStatus(e)) continue;
+      const [file, anchor] = e.limit.split('#') as [string, string | undefined];
+      const path = `${root}${file}`;
+      if (!existsSync(path) || !headingAnchors(readFileSync(path, 'utf8')).has(anchor ?? '')) missing.push(`${runtime}: ${c.name} → ${e.limit}`);
     }
   }
   return missing;

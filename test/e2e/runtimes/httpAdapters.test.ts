@@ -185,7 +185,7 @@ describe('HTTP adapters on the three runtimes (raw TCP)', function () {
         d.write(get('/en/products/projection/1') + get('/en/products/db/2'));
         const first = await d.response(3_000);
         if (name === 'uws') {
-          // Known limit (README): uWS closes a connection on which a request arrives while the previous one
+          // Known limit (docs/operations.md): uWS closes a connection on which a request arrives while the previous one
           // waits for I/O, answering neither.
           expect(first, 'uws answered a pipelined request behind an I/O read').to.equal(undefined);
           expect(d.closed).to.equal(true);
@@ -208,7 +208,7 @@ describe('HTTP adapters on the three runtimes (raw TCP)', function () {
           c.write(post('/en/products', body(1)) + second);
           if (name === 'uws') {
             // uWS refuses async pipelining: a request arriving while another waits for I/O closes the connection,
-            // answering neither. The write is then never handed to the application (README, known limits).
+            // answering neither. The write is then never handed to the application (docs/operations.md, Known limits).
             expect(await c.waitClosed(3_000), `${what}: closed`).to.equal(true);
             expect(Date.now() - started, `${what}: closed at once`).to.be.below(1_000);
             expect(c.unread.length, `${what}: bytes received`).to.equal(0);
@@ -318,7 +318,7 @@ describe('HTTP adapters on the three runtimes (raw TCP)', function () {
           expect(again.response?.json?.product?.id).to.equal(1);
         });
       } else {
-        // Known limits of uWebSockets.js 20.30 (README): its parser answers none of these; no API reaches them.
+        // Known limits of uWebSockets.js 20.30 (docs/operations.md): its parser answers none of these; no API reaches them.
         it('closes at once, without a status line, what its parser refuses', async () => {
           for (const [title, request] of UNPARSABLE) {
             const c = await connection();

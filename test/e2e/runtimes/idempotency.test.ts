@@ -245,7 +245,7 @@ describe('Idempotency-Key on the three runtimes', function () {
         expect(await writeState(app.knex)).to.deep.equal(before);
       });
 
-      it('a key ending beyond ASCII: refused by fork and express; uWS drops the bytes from the value (README, Known limits)', async () => {
+      it('a key ending beyond ASCII: refused by fork and express; uWS drops the bytes from the value (docs/operations.md, Known limits)', async () => {
         const body = JSON.stringify({ name: `Trailing byte ${name}`, price: '1.00' });
         const c = await RawConnection.open(port());
         let answer: RawHttpResponse | undefined;
@@ -301,8 +301,8 @@ describe('Idempotency-Key on the three runtimes', function () {
         for (const answer of answers) expect([answer.status, answer.body], 'a pipelined answer').to.deep.equal([201, retry.text]);
         expect(answers.filter((a) => a.headers[REPLAYED] !== 'true').length + (retry.headers.get(REPLAYED) === 'true' ? 0 : 1), 'one fresh answer at most').to.be.at.most(1);
         if (name === 'uws') {
-          // uWS 20.30 closes a connection on which a request arrives while the previous one waits for I/O (README, Known
-          // limits): neither is answered. Mostly the first command has started and runs on (it commits: the retry
+          // uWS 20.30 closes a connection on which a request arrives while the previous one waits for I/O
+          // (docs/operations.md, Known limits): neither is answered. Mostly the first command has started and runs on (it commits: the retry
           // replays it); in a few of ~15 runs here it had not (the retry then runs it): one row either way.
           expect(answers, 'uws answered the pipelined POSTs').to.deep.equal([]);
         } else {

@@ -1,5 +1,14 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, splitMysqlUrl } from '../../../core/config.js';
+import { REPOSITORY_ROOT } from '../../support/hostileCorpus.js';
+
+/** The environment variables loadConfig reads: every name it looks up in the environment it is given. */
+function variablesRead(): string[] {
+  const read = new Set<string>();
+  loadConfig(new Proxy({}, { get: (_, name) => (typeof name === 'string' && read.add(name), undefined) }));
+  return [...read].sort();
+}
 
 describe('config', () => {
   it('has documented defaults', () => {
@@ -34,6 +43,14 @@ describe('config', () => {
     expect(loadConfig({}).observe).to.include({ mysqldExporterPort: 9104, redisExporterPort: 9121 });
     expect(loadConfig({ MYSQLD_EXPORTER_PORT: '18104', REDIS_EXPORTER_PORT: '18121' }).observe).to.include({ mysqldExporterPort: 18104, redisExporterPort: 18121 });
     expect(() => loadConfig({ REDIS_EXPORTER_PORT: '70000' })).to.throw(ConfigError, /REDIS_EXPORTER_PORT=70000 is out of range/);
+  });
+  it('documents every variable it reads in the configuration table of docs/operations.md', () => {
+    const doc = readFileSync(`${REPOSITORY_ROOT}docs/operations.md`, 'utf8');
+    const table = /^## Configuration\n([\s\S]*?)^## /m.exec(doc)?.[1] ?? '';
+    const documented = new Set([...table.matchAll(/^\|(.*?)\|/gm)].flatMap((row) => [...row[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!)));
+    const variables = variablesRead();
+    expect(variables).to.include.members(['MYSQL_URL', 'REDIS_URL', 'IDEMPOTENCY_KEY_TTL_SECONDS', 'UWS_WORKERS']);
+    expect(variables.filter((name) => !documented.has(name))).to.deep.equal([]);
   });
   it('splits the database out of MYSQL_URL', () => {
     expect(splitMysqlUrl('mysql://root:pw@db:3307/shop')).to.deep.equal({ serverUrl: 'mysql://root:pw@db:3307/', database: 'shop' });
