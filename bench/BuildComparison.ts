@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { findFreePort, launchRuntime, type RuntimeName } from '../runtimes/launcher.js';
 import type { Driver } from './drivers/index.js';
 import { ProcessSampler } from './ProcessSampler.js';
+import type { LoadRequest } from './writes.js';
 
 export interface Build {
   readonly label: string;
@@ -44,6 +45,8 @@ export async function compareBuilds(options: {
   readonly builds: readonly Build[];
   readonly runtime: RuntimeName;
   readonly paths: readonly string[];
+  /** Requests of any method instead of GETs of `paths` (bench/writes.ts): a command compared. */
+  readonly requests?: readonly LoadRequest[];
   readonly driver: Driver;
   readonly connections: number;
   readonly durationSec: number;
@@ -61,10 +64,10 @@ export async function compareBuilds(options: {
         script: join(build.root, 'dist', 'runtimes', options.runtime, 'server.js'),
       });
       try {
-        if (options.warmupSec > 0) await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.warmupSec });
+        if (options.warmupSec > 0) await options.driver.run({ baseUrl: server.url, paths: options.paths, ...(options.requests && { requests: options.requests }), connections: options.connections, durationSec: options.warmupSec });
         const sampler = new ProcessSampler(server.process.pid!);
         sampler.start();
-        const load = await options.driver.run({ baseUrl: server.url, paths: options.paths, connections: options.connections, durationSec: options.durationSec });
+        const load = await options.driver.run({ baseUrl: server.url, paths: options.paths, ...(options.requests && { requests: options.requests }), connections: options.connections, durationSec: options.durationSec });
         const cpu = sampler.stop();
         if (load.errors + load.non2xx + load.timeouts > 0) throw new Error(`${build.label}: ${load.errors} errors, ${load.non2xx} non-2xx, ${load.timeouts} timeouts`);
         const run = { rps: load.rps, cpuUsPerRequest: load.rps > 0 ? (cpu.cpuPct / 100 / load.rps) * 1e6 : 0 };

@@ -13,3 +13,4 @@ export {
 } from './VisibilityLag.js';
 export { measureRecovery, RECOVERY_DEFAULTS, withRecovery, type RecoveryOptions } from './recovery/RecoveryRun.js';
 export { wrongAnswers } from './recovery/judge.js';
+export { createRequests, type LoadRequest } from './writes.js';

@@ -1,9 +1,19 @@
 // `make compare-builds BASE=<revision>`: the working tree's build against another commit's, the same runtime
-// and request measured in turns, e.g. to show a refactoring of the request path costs nothing.
+// and request measured in turns, e.g. to show a refactoring of the request path costs nothing. `--command
+// products/create` (COMMAND=) measures a command instead of a GET: the write cells' request from
+// bench/scenarios.json, each with its own name and Idempotency-Key.
 import { parseArgs } from 'node:util';
-import { checkoutBuild, compareBuilds, selectDriver } from '../bench/index.js';
+import { checkoutBuild, compareBuilds, createRequests, loadScenarios, selectDriver, type LoadRequest } from '../bench/index.js';
 import { isRuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
+
+/** A create command's request (the ones that need no seeded ids: an order names a customer and products). */
+function commandRequests(command: string): LoadRequest[] {
+  const creatable = ['products/create', 'customers/create'];
+  if (!creatable.includes(command)) throw new Error(`--command: use ${creatable.join(' or ')} (got ${command})`);
+  const entity = command.split('/')[0] as 'products' | 'customers';
+  return createRequests(loadScenarios(), entity, new Map(), 1);
+}
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -13,6 +23,7 @@ runCli(async () => {
       base: { type: 'string', default: 'HEAD' },
       runtime: { type: 'string', default: 'uws' },
       path: { type: 'string', default: '/en/products/projection/1' },
+      command: { type: 'string' },
       rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
@@ -24,9 +35,11 @@ runCli(async () => {
   const driver = selectDriver();
   const base = checkoutBuild('.', values.base!, '.compare');
   const current = { label: 'working tree', root: '.' };
-  console.log(`compare-builds: ${values.runtime} GET ${values.path}, ${driver.name} ${driver.version}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each, builds in turns`);
+  const requests = values.command === undefined ? undefined : commandRequests(values.command);
+  const what = requests ? `${requests[0]!.method} ${requests[0]!.path} (${values.command}, a new row each)` : `GET ${values.path}`;
+  console.log(`compare-builds: ${values.runtime} ${what}, ${driver.name} ${driver.version}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each, builds in turns`);
   const rounds = await compareBuilds({
-    builds: [base, current], runtime: values.runtime, paths: [values.path!], driver,
+    builds: [base, current], runtime: values.runtime, paths: [values.path!], ...(requests && { requests }), driver,
     env: Object.fromEntries(values.env!.map((pair) => {
       const at = pair.indexOf('=');
       if (at <= 0) throw new Error(`--env: use NAME=value (got ${pair})`);
