@@ -1,6 +1,7 @@
 // Dependency-free SVG charts for RESULTS.md. The output is deterministic (coordinates rounded to 0.1 px,
 // nothing from clocks or counters) so the same results give the same bytes, and every chart paints its own
 // white background so it reads the same on GitHub's light and dark themes.
+import { formatNumber } from '../format.js';
 
 export interface BarSeries {
   readonly name: string;
@@ -106,16 +107,6 @@ export function escapeXml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
-}
-
-/** `value` with `decimals` fixed decimals and thousands separators: 12345.6 → `12,346`, (1.234, 2) → `1.23`. */
-export function formatNumber(value: number, decimals = 0): string {
-  if (!Number.isFinite(value)) return '–';
-  const fixed = Math.abs(value).toFixed(decimals);
-  const [whole = '0', fraction] = fixed.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const negative = value < 0 && /[1-9]/.test(fixed);
-  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 export function colorOf(index: number): string {
