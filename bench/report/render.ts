@@ -63,7 +63,7 @@ export function renderReport(results: BenchResults, options: ReportOptions): Ren
     dataPathKnobs(results, findings, chart),
     pageDepth(results, findings, chart),
     writesSection(results, findings, chart),
-    visibilityLagSection(results, findings, chart),
+    visibilityLagSection(results, findings.checks, chart),
     recoverySection(results),
     targetsSection(findings),
     ['## Conclusions', '', ...conclusionLines(results, findings).map((s) => `- ${s}`)],

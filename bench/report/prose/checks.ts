@@ -11,12 +11,12 @@ import { FLOOR_LABELS, KNOB_LABELS, runtimeLabel } from './floors.js';
 export const STATUS_MARKS = { pass: '✓', fail: '✗', inconclusive: '⚠', 'not measured': '–' } as const;
 export const STATUS_WORDS = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠ inconclusive (driver-bound)', 'not measured': 'not measured' } as const;
 
-/** A check's figure in its target's unit: `1.75×`, `13.03 ms`. */
+/** A check's figure in its target's unit: a ratio (×) or milliseconds. */
 export function figureText(target: Target, figure: number): string {
   return target.unit === 'ms' ? `${formatMs(figure)} ms` : formatRatio(figure);
 }
 
-/** What a target needs: `≥ 2.00×`, `≤ 50.00 ms`. */
+/** What a target needs: its rule's sign and its threshold in its unit. */
 export function thresholdText(target: Target): string {
   return `${target.rule === 'at-least' ? '≥' : '≤'} ${figureText(target, target.threshold)}`;
 }

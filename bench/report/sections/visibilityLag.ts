@@ -1,7 +1,7 @@
 // "Visibility lag": when a command is seen in the read model, inline and with the asynchronous read model.
 import { formatMs, formatRps } from '../../format.js';
 import type { BenchResults } from '../../results.js';
-import type { Findings } from '../analysis/index.js';
+import type { TargetCheck } from '../analysis/checks.js';
 import { scopeText } from '../prose/checks.js';
 import { ASYNC_LAG_TARGET } from '../targets.js';
 import { lineChart } from '../svg.js';
@@ -9,7 +9,7 @@ import type { ChartLink } from './chart.js';
 
 const MODE_LABELS = { inline: 'inline projection (default)', async: 'asynchronous read model (INLINE_PROJECTION=0)' } as const;
 
-export function visibilityLagSection(results: BenchResults, all: Findings, chart: ChartLink): string[] {
+export function visibilityLagSection(results: BenchResults, checks: readonly TargetCheck[], chart: ChartLink): string[] {
   const lag = results.visibilityLag;
   if (!lag || lag.points.length === 0) return [];
   const { timing } = lag;
@@ -42,7 +42,7 @@ export function visibilityLagSection(results: BenchResults, all: Findings, chart
     title, subtitle: 'ms from acknowledgement to seen on another runtime (p99), by share of the write maximum', xLabel: '% of the writer\'s maximum', yUnit: 'ms', series,
     formatValue: (v) => formatMs(v),
   })));
-  const verdicts = all.checks.filter((c) => c.target === ASYNC_LAG_TARGET.id && c.status !== 'not measured');
+  const verdicts = checks.filter((c) => c.target === ASYNC_LAG_TARGET.id && c.status !== 'not measured');
   if (verdicts.length > 0) {
     lines.push('', `Target: ${ASYNC_LAG_TARGET.text}.`, '',
       ...verdicts.map((v) => `- ${scopeText(v)} — ${v.status === 'pass' ? '**met**' : v.status === 'fail' ? '**missed**' : `**${v.status}**`}`));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { renderReport } from '../../../bench/report/markdown.js';
-import { READ_MODEL_TARGET, WRITE_FLOOR_TARGET, WRITE_GROWTH_TARGET, WRITE_PLATEAU_TARGET, writeConclusions } from '../../../bench/report/writes.js';
+import { renderReport } from '../../support/report.js';
+import { READ_MODEL_TARGET, WRITE_FLOOR_TARGET, WRITE_GROWTH_TARGET, WRITE_PLATEAU_TARGET, writeConclusions } from '../../support/report.js';
 import type { BenchResults, Cell, RuntimeName, WriteCommand } from '../../../bench/results.js';
 import { sample } from '../../support/benchSample.js';
 
