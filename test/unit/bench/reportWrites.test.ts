@@ -37,7 +37,7 @@ function statusOf(results: BenchResults, target: string): string[] {
   return writeConclusions(results).targets.filter((t) => t.target === target).map((t) => t.status);
 }
 
-describe('report: writes (bench/report/writes.ts)', () => {
+describe('report: writes (bench/report/analysis/checks.ts, sections/writes.ts)', () => {
   const clean = [{ after: 'uws/products/create@c1', ids: 22_000, pages: 45, mismatches: 0, exitCode: 0 }];
 
   it('writes that grow with connections and reach the floor pass; the ratios are the measured ones', () => {
