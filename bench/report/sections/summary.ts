@@ -1,6 +1,6 @@
 // RESULTS.md: the answer first — the verdict, one chart, the targets' scoreboard — then one short section per topic,
 // a summary table each and its chart. Every full table is in the details file it links.
-import { cellText, dateText, formatMs, formatRange, formatRatio, formatRps, plural } from '../../format.js';
+import { cellText, dateText, formatMs, formatNumber, formatRange, formatRatio, formatRps, plural } from '../../format.js';
 import type { BenchResults } from '../../results.js';
 import { ENTITIES, median, OPERATIONS, operationName, scenarioName } from '../analysis/common.js';
 import type { Findings } from '../analysis/index.js';
@@ -78,7 +78,7 @@ export function renderSummary(results: BenchResults, all: Findings, links: Summa
     ...matrix(['runtime', ...tailScenarios], all.runtimes.map((runtime) => [runtime, ...tailScenarios.map((sc) => {
       const c = matrixCells.find((x) => x.runtime === runtime && scenarioName(x) === sc);
       return c && c.summary.p50 > 0 ? formatRatio(c.summary.p99 / c.summary.p50) : '–';
-    })])), '', links.chart('latency.svg', 'Latency percentiles')]);
+    })])), '', links.chart('latency.svg', 'Latency percentiles'), '', `In full: ${details('targets', 'the tail checks')}, ${details('get-by-id', 'every percentile')}.`]);
   const flat = all.checks.filter((c) => c.detail?.kind === 'flat-cost');
   const largest = all.depth.length > 0 ? Math.max(...all.depth.map((f) => f.rows)) : 0;
   lines.push([section('data-size-and-page-depth'), '', ...(flat.length === 0 ? ['Not measured.'] : [
@@ -104,6 +104,6 @@ export function renderSummary(results: BenchResults, all: Findings, links: Summa
   if (recovery.length > 0) {
     lines.push(['## Recovery', '', ...recovery.map((r) => `- ${recoverySentence(r)}`), '', `In full: ${details('the-read-models-recovery-rto', "the read model's recovery")}.`]);
   }
-  lines.push(['## Details', '', `The ${plural(results.cells.length, 'cell')} of this run, every table and every sentence: [${links.details}](${links.details}).`]);
+  lines.push(['## Details', '', `The ${formatNumber(results.cells.length)} ${plural(results.cells.length, 'cell')} of this run, every table and every sentence: [${links.details}](${links.details}).`]);
   return `${lines.filter((l) => l.length > 0).map((l) => l.join('\n')).join('\n\n')}\n`;
 }
