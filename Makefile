@@ -113,7 +113,7 @@ bench-recovery: migrate ## the read model's recovery time (RTO): Redis loses it 
 bench-lag: prepare-bench ## visibility lag of commands, inline and async read model, at 25/50/90% of each writer's maximum → merged into bench/results/full.json, RESULTS.md
 	$(NODE) dist/cli/bench-lag.js
 
-report: build ## render RESULTS.md again from bench/results/full.json, measuring nothing (after a change to bench/report/)
+report: build ## render RESULTS.md, bench/results/full.DETAILS.md, full.findings.json and README's generated block again from bench/results/full.json, measuring nothing
 	$(NODE) dist/cli/report.js
 
 bench-quick: prepare-bench ## a smoke run, a few seconds a cell (matrix, a few write cells, mixed) → bench/results/RESULTS-quick.md

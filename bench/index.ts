@@ -14,3 +14,4 @@ export {
 export { measureRecovery, RECOVERY_DEFAULTS, withRecovery, type RecoveryOptions } from './recovery/RecoveryRun.js';
 export { wrongAnswers } from './recovery/judge.js';
 export { createRequests, type LoadRequest } from './writes.js';
+export { formatMs, formatRps } from './format.js';

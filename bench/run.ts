@@ -14,14 +14,18 @@ import { CellMeasurement, measureRuns, summarise } from './measure.js';
 import { planTurns } from './turns.js';
 import { FLOOR_ENTITY, planCells, planFloorCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
-import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './report/conclusions.js';
+import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './driverBound.js';
 import { profileCell } from './profile/profileCell.js';
-import { writeReport } from './report/index.js';
 import { RESULTS_SCHEMA, type BenchResults, type Cell, type CellProfile, type EntityName, type FloorName, type ReadModelCheck, type RuntimeName } from './results.js';
 import { loadScenarios, scenarioPath, type Scenarios, type Timing } from './scenarios.js';
 import { createRows } from './writes.js';
 
 export interface BenchOptions {
+  /**
+   * Renders the report of a results file once it is written (cli/bench.ts passes bench/report/'s writeReport):
+   * measuring never imports the report.
+   */
+  readonly writeReport?: (resultsFile: string, report: string, chartsDir?: string) => Promise<void>;
   /** The short timings of bench/scenarios.json (`quick`), matrix only unless sweep/reads say otherwise. */
   readonly quick: boolean;
   readonly runtimes: readonly RuntimeName[];
@@ -361,7 +365,7 @@ export class BenchRun {
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     const report = this.options.report ?? (quick ? join(out, 'RESULTS-quick.md') : 'RESULTS.md');
     // Charts beside the results, linked relative to the report's folder.
-    await writeReport(file, report, relative(dirname(report), join(out, quick ? 'charts-quick' : 'charts')));
+    await this.options.writeReport?.(file, report, relative(dirname(report), join(out, quick ? 'charts-quick' : 'charts')));
     return { file, report };
   }
 
@@ -380,7 +384,7 @@ export class BenchRun {
       ...(readModelChecks.length > 0 && { readModelChecks }), ...(restoredExitCode !== undefined && { restoredExitCode }),
     }, null, 2)}\n`);
     const report = this.options.report ?? 'RESULTS.md';
-    await writeReport(file, report);
+    await this.options.writeReport?.(file, report);
     return report;
   }
 }

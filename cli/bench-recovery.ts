@@ -64,7 +64,7 @@ export async function runRecovery(options: RecoveryCliOptions): Promise<number> 
   }
   const results = JSON.parse(readFileSync(options.into, 'utf8')) as BenchResults;
   writeFileSync(options.into, `${JSON.stringify(withRecovery(results, measured), null, 2)}\n`);
-  await writeReport(options.into, options.report);
+  await writeReport(options.into, options.report, undefined, options.report === 'RESULTS.md' ? 'README.md' : undefined);
   console.log(`bench-recovery: merged into ${options.into}; report in ${options.report}`);
   const failed = measured.filter((r) => r.timeToHealthyMs === null || wrongAnswers(r) > 0);
   for (const r of failed) console.error(`bench-recovery: ${r.runtime}: ${r.timeToHealthyMs === null ? 'not healthy within the timeout' : ''} ${wrongAnswers(r)} wrong answers ${r.wrongExamples.join('; ')}`);

@@ -1,30 +1,47 @@
-// Writes RESULTS.md and its charts from a results file (bench/results/*.json).
+// Writes a results file's report beside it: RESULTS.md (or the file named), the details file and the findings
+// (`<results>.DETAILS.md`, `<results>.findings.json`: bench/results/full.json → full.DETAILS.md, full.findings.json),
+// the charts (`charts/` beside the results by default) and, when asked, README's generated block.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { READABLE_SCHEMAS, type BenchResults } from '../results.js';
-import { renderReport } from './markdown.js';
+import { renderReport, withReadmeBlock } from './render.js';
 
-export { renderReport } from './markdown.js';
+export { renderReport } from './render.js';
+
+/** The details and findings files of a results file. */
+export function reportFiles(resultsPath: string): { details: string; findings: string } {
+  const stem = join(dirname(resultsPath), basename(resultsPath).replace(/\.json$/, ''));
+  return { details: `${stem}.DETAILS.md`, findings: `${stem}.findings.json` };
+}
 
 /**
  * `chartsDir` is relative to the markdown's folder (as the links are), or absolute; by default `charts/` beside the
- * results file. The markdown names the results file relative to its own folder too, so the links work wherever
- * the checkout lives.
+ * results file. Every file names the others relative to its own folder, so the links work wherever the checkout lives.
  */
-export async function writeReport(resultsPath: string, markdownPath: string, chartsDir?: string): Promise<void> {
+export async function writeReport(resultsPath: string, markdownPath: string, chartsDir?: string, readmePath?: string): Promise<void> {
   const results = parseResults(await readFile(resultsPath, 'utf8'), resultsPath);
   const markdownDir = dirname(resolve(markdownPath));
   const chartsPath = chartsDir === undefined ? join(dirname(resolve(resultsPath)), 'charts') : isAbsolute(chartsDir) ? chartsDir : join(markdownDir, chartsDir);
-  const { markdown, charts } = renderReport(results, {
-    chartsDir: toLink(relative(markdownDir, chartsPath)),
-    resultsFile: toLink(relative(markdownDir, resolve(resultsPath))),
+  const files = reportFiles(resolve(resultsPath));
+  const detailsDir = dirname(files.details);
+  const from = (dir: string, path: string) => toLink(relative(dir, path));
+  const rendered = renderReport(results, {
+    chartsDir: from(detailsDir, chartsPath),
+    resultsFile: from(detailsDir, resolve(resultsPath)),
+    summary: {
+      chartsDir: from(markdownDir, chartsPath), details: from(markdownDir, files.details), findings: from(markdownDir, files.findings),
+      results: from(markdownDir, resolve(resultsPath)), resultsMd: readmePath ? from(dirname(resolve(readmePath)), resolve(markdownPath)) : basename(markdownPath),
+    },
   });
   await mkdir(chartsPath, { recursive: true });
-  for (const [file, svg] of Object.entries(charts)) await writeFile(join(chartsPath, file), svg);
-  await writeFile(markdownPath, markdown);
+  for (const [file, svg] of Object.entries(rendered.charts)) await writeFile(join(chartsPath, file), svg);
+  await writeFile(markdownPath, rendered.summary);
+  await writeFile(files.details, rendered.details);
+  await writeFile(files.findings, rendered.findingsJson);
+  if (readmePath) await writeFile(readmePath, withReadmeBlock(await readFile(readmePath, 'utf8'), rendered.readme));
 }
 
-function parseResults(text: string, path: string): BenchResults {
+export function parseResults(text: string, path: string): BenchResults {
   const value = JSON.parse(text) as Partial<BenchResults> | null;
   if (!value || !READABLE_SCHEMAS.includes(value.schema as number) || !Array.isArray(value.cells)) {
     throw new Error(`${path} is not a results file of schema ${READABLE_SCHEMAS.join(' or ')} (bench/results.ts)`);

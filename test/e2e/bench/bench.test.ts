@@ -79,7 +79,7 @@ describe('make bench-quick, end to end (one cell per runtime)', function () {
     expect(results.driver.name).to.equal(ceiling![1]);
     expect(Math.round(results.baselines!.uwsConstant!.summary.rps.median)).to.equal(Number(ceiling![2]));
     expect(results.baselines!.uwsConstant!.summary.driverCpuPct).to.be.greaterThan(0);
-    expect(readFileSync(join(bench.out, 'RESULTS.md'), 'utf8')).to.match(/Load generator's ceiling\*\*: [\d,]+ req\/s/);
+    expect(readFileSync(join(bench.out, 'quick.DETAILS.md'), 'utf8')).to.match(/Load generator's ceiling\*\*: [\d,]+ req\/s/);
   });
 
   it('renders the report with its charts', () => {
@@ -88,6 +88,10 @@ describe('make bench-quick, end to end (one cell per runtime)', function () {
     const charts = [...report.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]!);
     expect(charts.length).to.be.greaterThan(0);
     for (const chart of charts) expect(existsSync(join(bench.out, chart)), chart).to.equal(true);
+    // Every table in the details beside the results, every figure in the findings.
+    expect(report).to.include('](quick.DETAILS.md)').and.include('## Targets');
+    expect(readFileSync(join(bench.out, 'quick.DETAILS.md'), 'utf8')).to.include('## Throughput and latency');
+    expect(JSON.parse(readFileSync(join(bench.out, 'quick.findings.json'), 'utf8')).outcomes.length).to.be.greaterThan(0);
   });
 });
 
@@ -111,7 +115,7 @@ describe('make bench with floors: a runtime and its floor measured in turns', fu
   });
 
   it('reports runtime ÷ floor round by round beside the ratio of the medians', () => {
-    const report = readFileSync(join(bench.out, 'RESULTS.md'), 'utf8');
+    const report = readFileSync(join(bench.out, 'quick.DETAILS.md'), 'utf8');
     expect(report).to.include('measured in turns, repeat by repeat');
     const row = report.split('\n').find((line) => line.startsWith('| raw uWS | products/redis/get |'));
     expect(row, report).to.not.equal(undefined);

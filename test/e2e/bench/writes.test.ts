@@ -185,7 +185,7 @@ describe('make bench-quick with write cells, end to end', function () {
     expect(results.restoredExitCode).to.equal(0);
     expect(run.output).to.match(/read model after express\/products\/create@c16: clean/);
     expect(await app.knex('products').count({ n: '*' }).first()).to.deep.equal({ n: 30 });
-    const report = readFileSync(join(out, 'RESULTS.md'), 'utf8');
+    const report = readFileSync(join(out, 'quick.DETAILS.md'), 'utf8');
     expect(report).to.include('## Writes').and.include('| express | products | create | 16 |').and.include('clean every time');
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { deriveConclusions, FLOOR_TARGETS } from '../../../bench/report/conclusions.js';
-import { renderReport } from '../../../bench/report/markdown.js';
+import { deriveConclusions, FLOOR_TARGETS } from '../../support/report.js';
+import { renderReport } from '../../support/report.js';
 import { stackedBarChart } from '../../../bench/report/svg.js';
 import { planCells } from '../../../bench/plan.js';
 import { loadScenarios } from '../../../bench/scenarios.js';

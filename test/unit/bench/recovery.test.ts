@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { judgeRead, wrongAnswers } from '../../../bench/recovery/judge.js';
 import { dbPathOf, questionPaths } from '../../../bench/recovery/questions.js';
 import { withRecovery } from '../../../bench/recovery/RecoveryRun.js';
-import { recoverySection } from '../../../bench/report/recovery.js';
-import { renderReport } from '../../../bench/report/markdown.js';
+import { recoverySection } from '../../../bench/report/sections/recovery.js';
+import { renderReport } from '../../support/report.js';
 import type { BenchResults, RecoveryResult } from '../../../bench/results.js';
 import { sample } from '../../support/benchSample.js';
 

@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET, FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET } from '../../../bench/report/conclusions.js';
-import { writeReport } from '../../../bench/report/index.js';
-import { renderReport } from '../../../bench/report/markdown.js';
-import { barChart, escapeXml, formatNumber, lineChart } from '../../../bench/report/svg.js';
+import { BARE_UWS_TARGET, DEEP_PAGE_TARGET, deriveConclusions, FLAT_COST_TARGET, FLOOR_TARGETS, KNOB_TARGET, TAIL_TARGET } from '../../support/report.js';
+import { reportFiles, writeReport } from '../../../bench/report/index.js';
+import { renderReport } from '../../support/report.js';
+import { barChart, escapeXml, lineChart } from '../../../bench/report/svg.js';
+import { formatNumber } from '../../../bench/format.js';
 import type { BenchResults, Cell } from '../../../bench/results.js';
 import { sample, SAMPLE_PATH } from '../../support/benchSample.js';
 
@@ -459,32 +460,40 @@ describe('writeReport', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes RESULTS.md and the charts it links', async () => {
+  it('writes RESULTS.md, the details beside the results with the charts they link, and the findings', async () => {
     mkdirSync(join(dir, 'bench', 'results'), { recursive: true });
     const resultsPath = join(dir, 'bench', 'results', 'sample.json');
     writeFileSync(resultsPath, readFileSync(SAMPLE_PATH));
     const markdownPath = join(dir, 'RESULTS.md');
     await writeReport(resultsPath, markdownPath, join(dir, 'docs', 'charts'));
 
-    const markdown = readFileSync(markdownPath, 'utf8');
-    expect(markdown).to.include('from `bench/results/sample.json`');
-    const links = [...markdown.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1] ?? '');
-    expect(links).to.include('docs/charts/throughput-get.svg');
+    const files = reportFiles(resultsPath);
+    expect(files).to.deep.equal({ details: join(dir, 'bench', 'results', 'sample.DETAILS.md'), findings: join(dir, 'bench', 'results', 'sample.findings.json') });
+    const details = readFileSync(files.details, 'utf8');
+    expect(details).to.include('from `sample.json`');
+    const links = [...details.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1] ?? '');
+    expect(links).to.include('../../docs/charts/throughput-get.svg');
     expect(links).to.have.length(5);
-    const rendered = renderReport(sample(), { chartsDir: 'docs/charts', resultsFile: 'bench/results/sample.json' });
-    expect(markdown).to.equal(rendered.markdown);
+    const rendered = renderReport(sample(), { chartsDir: '../../docs/charts', resultsFile: 'sample.json' });
+    expect(details).to.equal(rendered.markdown);
     for (const link of links) {
-      expect(existsSync(join(dir, link)), link).to.equal(true);
-      expect(readFileSync(join(dir, link), 'utf8')).to.equal(rendered.charts[link.slice('docs/charts/'.length)]);
+      expect(existsSync(join(dir, 'bench', 'results', link)), link).to.equal(true);
+      expect(readFileSync(join(dir, 'bench', 'results', link), 'utf8')).to.equal(rendered.charts[link.slice('../../docs/charts/'.length)]);
     }
+    const summary = readFileSync(markdownPath, 'utf8');
+    expect(summary).to.include('](docs/charts/throughput-get.svg)').and.include('](bench/results/sample.DETAILS.md)').and.include('](bench/results/sample.findings.json)');
+    expect(JSON.parse(readFileSync(files.findings, 'utf8')).outcomes).to.have.length(16);
   });
 
   it('takes a relative charts folder as relative to the markdown, as its links are', async () => {
     const markdownPath = join(dir, 'out', 'RESULTS-quick.md');
     mkdirSync(join(dir, 'out'));
-    await writeReport(SAMPLE_PATH, markdownPath, 'charts-quick');
+    const resultsPath = join(dir, 'out', 'quick.json');
+    writeFileSync(resultsPath, readFileSync(SAMPLE_PATH));
+    await writeReport(resultsPath, markdownPath, 'charts-quick');
     expect(existsSync(join(dir, 'out', 'charts-quick', 'throughput-get.svg'))).to.equal(true);
     expect(readFileSync(markdownPath, 'utf8')).to.include('](charts-quick/throughput-get.svg)');
+    expect(readFileSync(join(dir, 'out', 'quick.DETAILS.md'), 'utf8')).to.include('](charts-quick/throughput-get.svg)');
   });
 
   it('refuses a file that is not a results file', async () => {
@@ -617,9 +626,11 @@ describe('report: what the dashboards would have shown, from a recorded run', ()
   it('writes the time-series charts beside the others from a schema-2 file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-timelines-'));
     try {
-      await writeReport(TIMELINES_PATH, join(dir, 'RESULTS-quick.md'), 'charts-quick');
-      const markdown = readFileSync(join(dir, 'RESULTS-quick.md'), 'utf8');
-      expect(markdown).to.include('](charts-quick/timeline-sweep-uws.svg)');
+      const resultsPath = join(dir, 'quick.json');
+      writeFileSync(resultsPath, readFileSync(TIMELINES_PATH));
+      await writeReport(resultsPath, join(dir, 'RESULTS-quick.md'), 'charts-quick');
+      const details = readFileSync(reportFiles(resultsPath).details, 'utf8');
+      expect(details).to.include('](charts-quick/timeline-sweep-uws.svg)');
       expect(readFileSync(join(dir, 'charts-quick', 'timeline-fork.svg'), 'utf8')).to.equal(charts['timeline-fork.svg']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

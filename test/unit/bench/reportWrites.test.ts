@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { renderReport } from '../../../bench/report/markdown.js';
-import { READ_MODEL_TARGET, WRITE_FLOOR_TARGET, WRITE_GROWTH_TARGET, WRITE_PLATEAU_TARGET, writeConclusions } from '../../../bench/report/writes.js';
+import { renderReport } from '../../support/report.js';
+import { READ_MODEL_TARGET, WRITE_FLOOR_TARGET, WRITE_GROWTH_TARGET, WRITE_PLATEAU_TARGET, writeConclusions } from '../../support/report.js';
 import type { BenchResults, Cell, RuntimeName, WriteCommand } from '../../../bench/results.js';
 import { sample } from '../../support/benchSample.js';
 
@@ -37,7 +37,7 @@ function statusOf(results: BenchResults, target: string): string[] {
   return writeConclusions(results).targets.filter((t) => t.target === target).map((t) => t.status);
 }
 
-describe('report: writes (bench/report/writes.ts)', () => {
+describe('report: writes (bench/report/analysis/checks.ts, sections/writes.ts)', () => {
   const clean = [{ after: 'uws/products/create@c1', ids: 22_000, pages: 45, mismatches: 0, exitCode: 0 }];
 
   it('writes that grow with connections and reach the floor pass; the ratios are the measured ones', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { planCells, planScaleCells } from '../../../bench/plan.js';
-import { roundRatios } from '../../../bench/report/conclusions.js';
+import { roundRatios } from '../../support/report.js';
 import type { Cell, Run } from '../../../bench/results.js';
 import { loadScenarios } from '../../../bench/scenarios.js';
 import { planTurns, type Family } from '../../../bench/turns.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { lagOptions, readerOf } from '../../../cli/bench-lag.js';
-import { asyncLagVerdicts, visibilityLagSection } from '../../../bench/report/visibilityLag.js';
+import { asyncLagVerdicts, visibilityLagSection } from '../../support/report.js';
 import type { BenchResults } from '../../../bench/results.js';
 import { percentile } from '../../../bench/drivers/autocannon.js';
 import { DEFAULT_LAG_TIMING, lagStats, type LagPoint } from '../../../bench/VisibilityLag.js';

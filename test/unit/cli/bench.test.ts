@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchOptions } from '../../../cli/bench.js';
 import { ConfigError } from '../../../core/config.js';
-import { renderReport } from '../../../bench/report/markdown.js';
+import { renderReport } from '../../../bench/report/render.js';
 import { sample, SAMPLE_PATH } from '../../support/benchSample.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -68,8 +68,11 @@ describe('the bench as a library, its entry points in cli/', () => {
       expect(run.status, run.stderr).to.equal(0);
       expect(run.stdout).to.include(`report: ${report} rendered from ${results}`);
       // The text the bench writes for that file, its charts beside the results.
-      const { markdown, charts } = renderReport(sample(), { chartsDir: 'charts', resultsFile: 'full.json' });
-      expect(readFileSync(report, 'utf8')).to.equal(markdown);
+      const { summary, details, findingsJson, charts } = renderReport(sample(), { chartsDir: 'charts', resultsFile: 'full.json',
+        summary: { chartsDir: 'charts', details: 'full.DETAILS.md', findings: 'full.findings.json', results: 'full.json', resultsMd: 'RESULTS.md' } });
+      expect(readFileSync(report, 'utf8')).to.equal(summary);
+      expect(readFileSync(join(dir, 'full.DETAILS.md'), 'utf8')).to.equal(details);
+      expect(readFileSync(join(dir, 'full.findings.json'), 'utf8')).to.equal(findingsJson);
       expect(readdirSync(join(dir, 'charts')).sort()).to.deep.equal(Object.keys(charts).sort());
       const missing = spawnSync(process.execPath, [join(ROOT, 'dist/cli/report.js'), '--results', join(dir, 'none.json'), '--report', report], { encoding: 'utf8' });
       expect(missing.status).to.equal(1);

@@ -1,10 +1,10 @@
 // "What the dashboards would have shown": the /metrics timelines recorded during the timed repeats, drawn as
 // small dashboard-like time-series charts for one cell per runtime and for the worker sweep.
-import type { BenchResults, Cell, RuntimeName, TimelinePoint } from '../results.js';
-import { formatMs, formatRps, RUNTIMES, scenarioName } from './conclusions.js';
-import { formatNumber, timeSeriesChart, type LinePoint, type TimePanel, type TimeSeries } from './svg.js';
-
-type ChartLink = (file: string, title: string, svg: string) => string;
+import type { BenchResults, Cell, RuntimeName, TimelinePoint } from '../../results.js';
+import { formatMs, formatNumber, formatRps } from '../../format.js';
+import { runtimesOf, scenarioName } from '../analysis/common.js';
+import { timeSeriesChart, type LinePoint, type TimePanel, type TimeSeries } from '../svg.js';
+import type { ChartLink } from './chart.js';
 
 export type TimelineMetric = Exclude<keyof TimelinePoint, 't'>;
 
@@ -78,7 +78,7 @@ export function dashboardSection(results: BenchResults, chart: ChartLink): strin
   const preferred = matrix.find((c) => c.entity === 'products' && c.source === 'redis' && c.operation === 'get') ?? matrix[0];
   if (preferred) {
     lines.push('', `### One cell per runtime: ${scenarioName(preferred)}`, '');
-    for (const runtime of RUNTIMES) {
+    for (const runtime of runtimesOf(results)) {
       const cell = matrix.find((c) => c.runtime === runtime && scenarioName(c) === scenarioName(preferred) && c.listQuery === preferred.listQuery);
       if (!cell) continue;
       const title = `${runtime}, ${scenarioName(cell)} over time`;
@@ -88,7 +88,7 @@ export function dashboardSection(results: BenchResults, chart: ChartLink): strin
   }
 
   const sweep = watched.filter((c) => c.group === 'sweep');
-  const sweepRuntimes = RUNTIMES.filter((r) => sweep.some((c) => c.runtime === r));
+  const sweepRuntimes = runtimesOf(results).filter((r) => sweep.some((c) => c.runtime === r));
   if (sweepRuntimes.length > 0) {
     lines.push('', '### The worker sweep over time', '');
     for (const runtime of sweepRuntimes) {

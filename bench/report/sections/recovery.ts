@@ -1,9 +1,9 @@
 // "The read model's recovery": how long a runtime takes to heal a lost read model (its RTO), and whether any read
 // meanwhile answered something false, per runtime and data size (bench/recovery/).
-import { ENTITY_NAMES } from '../../core/index.js';
-import { wrongAnswers } from '../recovery/judge.js';
-import type { BenchResults, RecoveryResult } from '../results.js';
-import { formatNumber } from './svg.js';
+import { ENTITY_NAMES } from '../../../core/index.js';
+import { wrongAnswers } from '../../recovery/judge.js';
+import type { BenchResults, RecoveryResult } from '../../results.js';
+import { formatNumber } from '../../format.js';
 
 function seconds(ms: number | null): string {
   return ms === null ? 'not within the timeout' : `${formatNumber(ms / 1000, 2)} s`;

@@ -1,0 +1,1 @@
+export type ChartLink = (file: string, title: string, svg: string) => string;
