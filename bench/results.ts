@@ -164,8 +164,8 @@ export interface ReadModelCheck {
  */
 export interface CellProfile {
   readonly id: string;
-  /** For a floor's profile: which floor server (`runtime` is the runtime it is the floor of). */
-  readonly floor?: FloorName;
+  /** For a floor's profile: which floor server (`runtime` is the runtime it is the floor of); `write`: the write floor. */
+  readonly floor?: FloorName | 'write';
   /** fork with FORK_PERSISTENT=1 (the cell the FPM-like floor is the floor of). */
   readonly persistent?: boolean;
   readonly runtime: RuntimeName;

@@ -12,7 +12,7 @@ import { selectDriver, type Driver } from './drivers/index.js';
 import { machineInfo } from './machine.js';
 import { CellMeasurement, measureRuns, summarise } from './measure.js';
 import { planTurns } from './turns.js';
-import { FLOOR_ENTITY, planCells, planFloorCells, planScaleCells, runtimeEnv, type CellPlan } from './plan.js';
+import { FLOOR_ENTITY, planCells, planFloorCells, planScaleCells, planWriteCells, runtimeEnv, type CellPlan } from './plan.js';
 import { fetchIds, preflight } from './preflight.js';
 import { DRIVER_BOUND, driverBoundReason, driverCeiling, type DriverCeiling } from './driverBound.js';
 import { profileCell } from './profile/profileCell.js';
@@ -112,9 +112,10 @@ export class BenchRun {
     if (baselines) this.announceCeiling(baselines.uwsConstant);
     this.ceiling = driverCeiling(into ? (JSON.parse(readFileSync(into, 'utf8')) as BenchResults) : { baselines });
     const measured = this.options.profilesOnly ? [] : await this.measureCells(cells, checked.ids);
-    const wrote = measured.some((c) => c.group === 'writes' || c.group === 'mixed');
-    const restoredExitCode = wrote ? await this.restoreDataSet() : undefined;
     const profiles = (this.options.profile ?? (this.options.profilesOnly || (!this.options.quick && !this.options.scale))) ? await this.profileCells(checked.ids) : undefined;
+    // After the profiles too: a profiled command adds rows as its cell did.
+    const wrote = measured.some((c) => c.group === 'writes' || c.group === 'mixed') || (profiles ?? []).some((p) => p.operation === 'create');
+    const restoredExitCode = wrote ? await this.restoreDataSet() : undefined;
     if (into) {
       const report = await this.mergeInto(into, measured, baselines, profiles, restoredExitCode);
       console.log(`bench: ${measured.length} cells${profiles ? ` and ${profiles.length} profiles` : ''} merged into ${into}; report in ${report}`);
@@ -246,8 +247,9 @@ export class BenchRun {
   }
 
   /**
-   * After the timed cells: products get and page from MySQL and from Redis on each runtime, again, each on a fresh
-   * start with every process and thread under V8's CPU profiler (bench/profile/); the profiles stay in logs/profiles/.
+   * After the timed cells: products get and page from MySQL and from Redis on each runtime, and products create
+   * with the write floor, again, each on a fresh start with every process and thread under V8's CPU profiler
+   * (bench/profile/); the profiles stay in logs/profiles/.
    */
   private async profileCells(ids: ReadonlyMap<string, readonly number[]>): Promise<CellProfile[]> {
     const options = { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false };
@@ -257,17 +259,24 @@ export class BenchRun {
       .filter((c) => wanted(c) && (c.group === 'matrix' || (c.group === 'persistent' && c.source === 'redis')));
     // The floors of the Redis cells too: what a runtime adds over its floor, category by category.
     const floors = planFloorCells(this.scenarios, options).filter((c) => c.floor !== 'node-http' && c.source === 'redis' && wanted(c));
+    // The write floor's command at its largest connection count on each runtime, then the write floor: where a
+    // command's CPU goes, and what the runtime adds to the same transaction (runs that write may leave this out).
+    const { floor: writeFloor, connections: writeConnections } = this.scenarios.writes;
+    const writes = (this.options.writes ?? true)
+      ? planWriteCells(this.scenarios, { ...options, writes: 'all' }).filter((c) => c.group === 'writes' && c.entity === writeFloor.entity &&
+        c.operation === writeFloor.command && c.connections === Math.max(...writeConnections) && (!this.options.only || c.id.includes(this.options.only)))
+      : [];
     const profiles: CellProfile[] = [];
     // Each floor right after the cell it is the floor of (fork's: its persistent cell), as close together as can be.
     const floorOf = (cell: CellPlan) => (cell.runtime === 'fork' ? cell.group === 'persistent' : true);
-    const ordered = cells.flatMap((cell) => [cell, ...(floorOf(cell) ? floors.filter((f) => f.runtime === cell.runtime && f.source === cell.source && f.operation === cell.operation) : [])]);
+    const ordered = [...cells.flatMap((cell) => [cell, ...(floorOf(cell) ? floors.filter((f) => f.runtime === cell.runtime && f.source === cell.source && f.operation === cell.operation) : [])]), ...writes];
     for (const cell of ordered) {
       const dir = join(this.logDir, 'profiles', cell.id.replace(/[/:]/g, '-'));
       // Every process and thread writes one profile: uws's main thread and workers, fork's master and children.
-      const expected = cell.runtime === 'express' ? 1 : 1 + cell.workers;
+      const expected = cell.runtime === 'express' || cell.writeFloor ? 1 : 1 + cell.workers;
       const env = runtimeEnv(cell, this.redisPrefix);
       const profile = await profileCell(cell, this.scenarios, this.timing, dir, expected,
-        (profiler) => (cell.floor ? this.launchFloor(cell.floor, cell.runtime, { ...env, ...profiler }) : this.launch(cell.runtime, { ...env, ...profiler })), { driver: this.driver, ids });
+        (profiler) => (cell.floor || cell.writeFloor ? this.launchFloor(cell.floor ?? 'write', cell.runtime, { ...env, ...profiler }) : this.launch(cell.runtime, { ...env, ...profiler })), { driver: this.driver, ids });
       profiles.push(profile);
       const busy = Object.entries(profile.categories).filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1]);
       const total = busy.reduce((sum, [, us]) => sum + us, 0);

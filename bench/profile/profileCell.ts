@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LaunchedRuntime } from '../../runtimes/launcher.js';
-import { pathsOf, type Target } from '../measure.js';
+import { loadOf, type Target } from '../measure.js';
 import type { CellPlan } from '../plan.js';
 import type { CellProfile } from '../results.js';
 import type { Scenarios, Timing } from '../scenarios.js';
@@ -43,11 +43,13 @@ export async function profileCell(cell: CellPlan, scenarios: Scenarios, timing: 
   let requests = 0;
   try {
     const full: Target = { ...target, url: runtime.url, pid: runtime.process.pid! };
-    if (timing.warmupSec > 0) await target.driver.run({ baseUrl: runtime.url, paths: pathsOf(cell, scenarios, full, 0), connections, durationSec: timing.warmupSec });
+    // A write cell's load is its command (bench/writes.ts): a create, every request a new row.
+    const load = loadOf(cell, scenarios, full);
+    if (timing.warmupSec > 0) await target.driver.run({ baseUrl: runtime.url, ...await load(0, timing.warmupSec), connections, durationSec: timing.warmupSec });
     writeFileSync(control, 'start');
     await sleep(150); // every thread polls the control file every 50 ms
-    const load = await target.driver.run({ baseUrl: runtime.url, paths: pathsOf(cell, scenarios, full, 1), connections, durationSec: timing.durationSec });
-    requests = load.requests;
+    const profiled = await target.driver.run({ baseUrl: runtime.url, ...await load(1, timing.durationSec), connections, durationSec: timing.durationSec });
+    requests = profiled.requests;
     writeFileSync(control, 'stop');
     for (const until = Date.now() + 10_000; profileFiles(dir).length < expected && Date.now() < until;) await sleep(50);
   } finally {
@@ -62,7 +64,7 @@ export async function profileCell(cell: CellPlan, scenarios: Scenarios, timing: 
     if (cell.runtime === 'fork' && !cell.floor) stages = addTotals(stages ?? {}, bootstrapStages(profile));
   }
   return {
-    id: cell.id, ...(cell.floor && { floor: cell.floor }), ...(cell.group === 'persistent' && { persistent: true }), runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
+    id: cell.id, ...(cell.floor && { floor: cell.floor }), ...(cell.writeFloor && { floor: 'write' as const }), ...(cell.group === 'persistent' && { persistent: true }), runtime: cell.runtime, entity: cell.entity, source: cell.source, operation: cell.operation, workers: cell.workers,
     requests, durationSec: timing.durationSec, profiles: files.length, categories: roundAll(categories), ...(stages && { stages: roundAll(stages) }),
   };
 }

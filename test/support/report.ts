@@ -40,7 +40,7 @@ export function deriveConclusions(results: BenchResults) {
 
 export function writeConclusions(results: BenchResults) {
   const all = analyse(results);
-  return { writes: all.writes, mixed: all.mixed, targets: checks.writeChecks(results, all.writes).map(worded), summary: writeSentences(results, all) };
+  return { writes: all.writes, mixed: all.mixed, targets: checks.writeChecks(results, all.writes, all.floorGaps).map(worded), summary: writeSentences(results, all) };
 }
 
 export function renderReport(results: BenchResults, options: ReportOptions) {

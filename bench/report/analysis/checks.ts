@@ -36,7 +36,9 @@ export type CheckDetail =
   }
   | { readonly kind: 'tail'; readonly cell: string; readonly p50: number; readonly p99: number; readonly gc: { readonly share: number; readonly source: Source; readonly operation: Operation } | null }
   | { readonly kind: 'write-growth'; readonly command: CommandKey; readonly from: number; readonly to: number; readonly fromRps: number; readonly toRps: number }
-  | { readonly kind: 'write-floor'; readonly command: CommandKey; readonly connections: number; readonly rps: number; readonly floorRps: number; readonly rounds: readonly number[] | null }
+  | { readonly kind: 'write-floor'; readonly command: CommandKey; readonly connections: number; readonly rps: number; readonly floorRps: number; readonly rounds: readonly number[] | null;
+      /** Below the target, from the profiles of the command and the write floor: what the runtime adds per command. */
+      readonly gap: { readonly extraPerRequest: number; readonly runtimePerRequest: number; readonly floorPerRequest: number; readonly grown: FloorGapFinding['grown'] } | null }
   | { readonly kind: 'read-model'; readonly clean: number; readonly total: number; readonly unclean: readonly { readonly after: string; readonly exitCode: number; readonly mismatches: number }[] }
   | { readonly kind: 'async-lag'; readonly writer: string; readonly unseen: number };
 
@@ -170,7 +172,7 @@ export function tailChecks(results: BenchResults, profiles: readonly ProfileFind
   });
 }
 
-export function writeChecks(results: BenchResults, findings: readonly WriteFinding[]): TargetCheck[] {
+export function writeChecks(results: BenchResults, findings: readonly WriteFinding[], gaps: readonly FloorGapFinding[] = []): TargetCheck[] {
   const at = (k: CommandKey, connections: number) => findings.find((f) => f.runtime === k.runtime && f.entity === k.entity && f.command === k.command && f.connections === connections);
   const name = (k: { runtime: RuntimeName; entity: EntityName; command: WriteCommand }) => `${k.runtime} ${k.entity} ${k.command}`;
   const growth = (target: Target, from: number, to: number): TargetCheck[] => {
@@ -185,9 +187,16 @@ export function writeChecks(results: BenchResults, findings: readonly WriteFindi
   const floored = findings.filter((f) => f.floorCell && f.connections === WRITE_FLOOR_TARGET.connections);
   const floor = floored.length === 0
     ? [check(WRITE_FLOOR_TARGET, 'each runtime against the write floor', null)]
-    : floored.map((f) => check(WRITE_FLOOR_TARGET, `${name(f)} at ${f.connections} connections`, f.floorRatio, { results, cells: [f.cell, f.floorCell] },
-      { kind: 'write-floor', command: { runtime: f.runtime, entity: f.entity, command: f.command }, connections: f.connections, rps: f.cell.summary.rps.median,
-        floorRps: f.floorCell!.summary.rps.median, rounds: f.floorRounds }));
+    : floored.map((f) => {
+      const checked = check(WRITE_FLOOR_TARGET, `${name(f)} at ${f.connections} connections`, f.floorRatio, { results, cells: [f.cell, f.floorCell] });
+      const gap = gaps.find((g) => g.floor.profile.floor === 'write' && g.runtime.profile.runtime === f.runtime && g.runtime.profile.entity === f.entity &&
+        g.runtime.profile.operation === f.command);
+      return withDetail(checked, {
+        kind: 'write-floor', command: { runtime: f.runtime, entity: f.entity, command: f.command }, connections: f.connections, rps: f.cell.summary.rps.median,
+        floorRps: f.floorCell!.summary.rps.median, rounds: f.floorRounds,
+        gap: checked.status === 'fail' && gap ? { extraPerRequest: gap.extraPerRequest, runtimePerRequest: gap.runtime.busyPerRequest, floorPerRequest: gap.floor.busyPerRequest, grown: gap.grown.slice(0, 3) } : null,
+      });
+    });
   const checks = results.readModelChecks ?? [];
   const clean = checks.filter((c) => c.exitCode === 0).length;
   const readModel = check(READ_MODEL_TARGET, 'the read model after the write cells', checks.length === 0 ? null : clean / checks.length, undefined, checks.length === 0 ? null : {

@@ -28,7 +28,7 @@ export function scenarioName(cell: Pick<Cell, 'entity' | 'source' | 'operation'>
 }
 
 export function operationName(operation: Operation): string {
-  return operation === 'get' ? 'get by id' : 'page of 50';
+  return operation === 'get' ? 'get by id' : operation === 'list' ? 'page of 50' : operation;
 }
 
 /** The matrix cell of a scenario, in the default read mode; a list is the page of 50. */

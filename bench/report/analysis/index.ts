@@ -61,7 +61,7 @@ export function analyse(results: BenchResults): Findings {
   const writes = writeFindings(results);
   const unordered = [...projectionChecks(results, sources), ...originalChecks(results, readModes), bareUwsCheck(results), ...flatCostChecks(results),
     deepPageCheck(results, depth), ...floorChecks(results, floors, floorGaps), knobCheck(results, knobs, profiles), ...tailChecks(results, profiles),
-    ...writeChecks(results, writes), ...asyncLagChecks(results.visibilityLag?.points ?? [])];
+    ...writeChecks(results, writes, floorGaps), ...asyncLagChecks(results.visibilityLag?.points ?? [])];
   const checks = TARGETS.flatMap((target) => unordered.filter((c) => c.target === target.id));
   return {
     runtimes: runtimesOf(results), failures: failedCells(results), sourceRatios: sources, runtimeRatios: runtimeRatios(results), sweep: sweepFindings(results),

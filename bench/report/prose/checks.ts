@@ -51,7 +51,9 @@ export function scopeText(check: TargetCheck): string {
     case 'write-growth':
       return `${check.subject}: ${formatRps(d.toRps)} writes/s at ${d.to} vs ${formatRps(d.fromRps)} at ${d.from}`;
     case 'write-floor':
-      return `${check.subject}: ${formatRps(d.rps)} vs write floor ${formatRps(d.floorRps)} writes/s` + (d.rounds ? ` (rounds ${formatRange(d.rounds)})` : '');
+      return `${check.subject}: ${formatRps(d.rps)} vs write floor ${formatRps(d.floorRps)} writes/s` + (d.rounds ? ` (rounds ${formatRange(d.rounds)})` : '') + (d.gap
+        ? `; profiled, a command takes ${formatNumber(d.gap.runtimePerRequest)} µs of CPU against ${formatNumber(d.gap.floorPerRequest)} on the write floor, ` +
+          `the most added by ${d.gap.grown.map((x) => `${CATEGORY_LABELS[x.category]} (+${formatNumber(x.extra)} µs)`).join(', ')}` : '');
     case 'read-model':
       return `${d.clean} of ${d.total} checks clean` + (d.unclean.length > 0
         ? `; not after ${d.unclean.map((c) => `${c.after} (${c.exitCode === 1 ? `${formatNumber(c.mismatches)} mismatches` : `verifier exit ${c.exitCode}`})`).join(', ')}` : '');

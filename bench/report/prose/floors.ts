@@ -10,6 +10,8 @@ import { PROJECTION_TARGET } from '../targets.js';
 
 /** How the report names a floor. */
 export const FLOOR_LABELS: Readonly<Record<FloorName, string>> = { uws: 'raw uWS', 'node-http': 'raw node:http', express: 'raw Express', fpm: 'FPM-like pool' };
+/** The floor a profile was taken of: a read floor, or the write floor (bench/floors/write.ts). */
+const profileFloorLabel = (floor: FloorName | 'write') => (floor === 'write' ? 'write floor (node:http and mysql2, the same transaction)' : `${FLOOR_LABELS[floor]} floor`);
 const FLOOR_ORDER: readonly FloorName[] = ['uws', 'node-http', 'express', 'fpm'];
 
 export const KNOB_LABELS: Readonly<Record<DataPathKnob, string>> = {
@@ -43,7 +45,7 @@ export function floorSentences(findings: readonly FloorFinding[]): string[] {
 
 export function profileSentence(f: ProfileFinding): string {
   const { profile, largest } = f;
-  const what = profile.floor ? `${FLOOR_LABELS[profile.floor]} floor (of ${profile.runtime}), ${scenarioName(profile)}` : `${runtimeLabel({ runtime: profile.runtime, persistent: profile.persistent ?? false })}, ${scenarioName(profile)}`;
+  const what = profile.floor ? `${profileFloorLabel(profile.floor)} (of ${profile.runtime}), ${scenarioName(profile)}` : `${runtimeLabel({ runtime: profile.runtime, persistent: profile.persistent ?? false })}, ${scenarioName(profile)}`;
   if (!largest) return `${what}: profiled, but no request or no busy sample was recorded.`;
   const idle = f.idleShare;
   let sentence = `${what}: ${formatNumber(f.busyPerRequest)} µs of profiled time per request over ${profile.profiles} process${profile.profiles === 1 ? '' : 'es and threads'}; ` +
@@ -55,7 +57,7 @@ export function profileSentence(f: ProfileFinding): string {
 
 export function floorGapSentence(g: FloorGapFinding): string {
   return `${runtimeLabel({ runtime: g.runtime.profile.runtime, persistent: g.persistent })} ${scenarioName(g.runtime.profile)}: ${formatNumber(g.runtime.busyPerRequest)} µs per request against ` +
-    `${formatNumber(g.floor.busyPerRequest)} on its floor (${FLOOR_LABELS[g.floor.profile.floor!]}), ${g.extraPerRequest >= 0 ? '+' : '−'}${formatNumber(Math.abs(g.extraPerRequest))} µs; ` +
+    `${formatNumber(g.floor.busyPerRequest)} on its floor (${g.floor.profile.floor === 'write' ? 'the write floor' : FLOOR_LABELS[g.floor.profile.floor!]}), ${g.extraPerRequest >= 0 ? '+' : '−'}${formatNumber(Math.abs(g.extraPerRequest))} µs; ` +
     (g.grown.length === 0 ? 'no category grew.' : `the most added by ${g.grown.slice(0, 3).map((x) => `${CATEGORY_LABELS[x.category]} (+${formatNumber(x.extra, 1)} µs)`).join(', ')}.`);
 }
 

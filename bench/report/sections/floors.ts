@@ -60,7 +60,8 @@ export function attribution(all: Findings, chart: ChartLink): string[] {
   if (findings.length === 0) return [...lines, 'Not measured: the results have no profiled cells (the full run profiles them; `--profile` adds them to a quick run).'];
   const used = BUSY_CATEGORIES.filter((c) => findings.some((f) => f.perRequest[c] > 0));
   lines.push(
-    'Products get and page, from MySQL and from Redis, measured again after the timed cells (profiling slows a server, so these are never ' +
+    'Products get and page, from MySQL and from Redis, and products create at the write cells\' largest connection count beside the write floor (the same ' +
+      'transaction on node:http and mysql2), measured again after the timed cells (profiling slows a server, so these are never ' +
       'the timed cells): a fresh start of the runtime with V8\'s CPU profiler in every process and thread (`bench/profile/`), one load of the cell\'s ' +
       'duration after its warm-up. Each sample\'s self-time goes to a category by the file or package of its function; a native function or Node\'s ' +
       'generic code (a socket write) goes to its nearest caller that names one (ioredis, node:http…). Figures are sampled time per request in µs, summed ' +

@@ -59,6 +59,22 @@ describe('report: writes (bench/report/analysis/checks.ts, sections/writes.ts)',
     expect(writeConclusions(results).targets.find((t) => t.target === WRITE_FLOOR_TARGET.text)).to.include({ status: 'fail', ratio: 0.25 });
   });
 
+  it('below the write floor, the profiles of the command and of the write floor say what the runtime adds, category by category', () => {
+    const results = withWrites({ c1: 100, c16: 300, c64: 250, floor64: 1000 }, clean);
+    const profile = (floor: boolean, categories: Record<string, number>) => ({
+      id: floor ? 'floor:write[uws]/products/create@c64' : 'uws/products/create@c64', ...(floor && { floor: 'write' as const }),
+      runtime: 'uws' as const, entity: 'products' as const, source: 'db' as const, operation: 'create' as const, workers: 2,
+      requests: 1000, durationSec: 4, profiles: floor ? 1 : 3, categories: { idle: 500_000, ...categories },
+    });
+    // Per command: the runtime 900 µs (mysql 500, http 250, services 150), the floor 300 µs (mysql 200, http 100).
+    const profiled = { ...results, profiles: [profile(false, { mysql: 500_000, http: 250_000, services: 150_000 }), profile(true, { mysql: 200_000, http: 100_000 })] };
+    const floor = writeConclusions(profiled).targets.find((t) => t.target === WRITE_FLOOR_TARGET.text)!;
+    expect(floor.status).to.equal('fail');
+    expect(floor.scope).to.include('a command takes 900 µs of CPU against 300 on the write floor')
+      .and.include('MySQL driver and knex (mysql2, knex) (+300 µs), HTTP layer (uWS, node:http, Express) (+150 µs), services and builders (rest of core/) (+150 µs)');
+    expect(writeConclusions(results).targets.find((t) => t.target === WRITE_FLOOR_TARGET.text)!.scope, 'without profiles').to.not.include('profiled');
+  });
+
   it('a read model that did not match after a write cell fails its target, naming the cell', () => {
     const results = withWrites({ c1: 100, c16: 800, c64: 900, floor64: 1000 }, [...clean, { after: 'uws/products/create@c16', ids: 22_100, pages: 45, mismatches: 7, exitCode: 1 }]);
     const check = writeConclusions(results).targets.find((t) => t.target === READ_MODEL_TARGET.text)!;
