@@ -21,7 +21,8 @@ export function formatMs(ms: number): string {
 }
 
 export function formatRatio(ratio: number): string {
-  return `${formatNumber(ratio, 2)}×`;
+  // Past 100× the hundredths say nothing a run can repeat.
+  return `${formatNumber(ratio, Math.abs(ratio) >= 100 ? 0 : 2)}×`;
 }
 
 /** A share (0–1) as a whole percentage: 0.285 → `29%`. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { SqlStatement } from '../db/CompoundStatement.js';
+import { inTransaction, type SqlTransaction } from '../db/SqlTransaction.js';
 import type { DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
 import type { AggregateType } from '../model/catalogue.js';
@@ -33,16 +34,16 @@ export class CommandExecutor {
     private readonly inlineProjection = true,
   ) {}
 
-  async execute<R>(work: (trx: Knex.Transaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<R> {
+  async execute<R>(work: (trx: SqlTransaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, appended } = await this.knex.transaction(async (trx) => {
+        const { result, appended } = await inTransaction(this.knex, async (trx) => {
           if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
           const outcome = await work(trx);
           // The transaction's last statements go in one round trip with the events.
           const last: SqlStatement[] = [];
-          if (outcome.liveCount) last.push(liveCountChange(trx, outcome.liveCount.type, outcome.liveCount.delta));
-          if (idempotent) last.push(this.idempotency.recordStatement(trx, idempotent.key, idempotent.answer(outcome.result)));
+          if (outcome.liveCount) last.push(liveCountChange(outcome.liveCount.type, outcome.liveCount.delta));
+          if (idempotent) last.push(this.idempotency.recordStatement(idempotent.key, idempotent.answer(outcome.result)));
           return { result: outcome.result, appended: await EventStore.append(trx, outcome.events, last) };
         });
         if (this.inlineProjection) await this.projector.projectCommitted(appended);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { insertRow } from '../db/SqlTransaction.js';
 import { Tables } from '../db/tables.js';
 import { CustomerProjectionBuilder, type CustomerProjection } from '../model/Customer.js';
 import { nowSql, toSqlDateTime } from '../time.js';
@@ -36,9 +37,9 @@ export class CustomerCommands {
           country: input.country ?? '',
           created_at: input.created_at ? toSqlDateTime(input.created_at) : nowSql(),
         };
-        const [id] = await trx(Tables.customers).insert(row);
-        const customer = CustomerProjectionBuilder.fromRow({ id: id!, ...row });
-        return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id!, payload: customer }], liveCount: { type: 'customer', delta: 1 } };
+        const id = await insertRow(trx, Tables.customers, row);
+        const customer = CustomerProjectionBuilder.fromRow({ id, ...row });
+        return { result: customer, events: [{ type: 'CustomerCreated', aggregateType: 'customer', aggregateId: id, payload: customer }], liveCount: { type: 'customer', delta: 1 } };
       }, idempotent);
     } catch (err) {
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { statementOf, type SqlStatement } from '../db/CompoundStatement.js';
+import type { SqlStatement } from '../db/CompoundStatement.js';
+import type { SqlTransaction } from '../db/SqlTransaction.js';
 import { AppError } from '../errors.js';
 import { Tables } from '../db/tables.js';
 import type { Logger } from '../logger.js';
@@ -83,26 +84,22 @@ export class IdempotencyStore {
    * takes it), a commit makes it a duplicate — then the committed record is read (a locking read sees the latest
    * commit) and thrown as KeyAlreadyUsed. An expired record not yet purged is deleted and the key taken afresh.
    */
-  async claim(trx: Knex.Transaction, key: string, fingerprint: string): Promise<void> {
+  async claim(trx: SqlTransaction, key: string, fingerprint: string): Promise<void> {
+    const table = Tables.idempotencyKeys;
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        await trx(Tables.idempotencyKeys).insert({
-          idempotency_key: key,
-          fingerprint,
-          created_at: trx.raw(NOW),
-          expires_at: trx.raw(`${NOW} + INTERVAL ? SECOND`, [this.ttlSeconds]),
-        });
+        await trx.query(
+          `INSERT INTO ${table} (idempotency_key, fingerprint, created_at, expires_at) VALUES (?, ?, ${NOW}, ${NOW} + INTERVAL ? SECOND)`,
+          [key, fingerprint, this.ttlSeconds],
+        );
         return;
       } catch (err) {
         if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
       }
-      const row: (KeyRow & { expired: number }) | undefined = await trx(Tables.idempotencyKeys)
-        .select('fingerprint', 'status', 'body', trx.raw(`expires_at <= ${NOW} AS expired`))
-        .where('idempotency_key', key)
-        .forShare()
-        .first();
+      const [row] = await trx.query<Array<KeyRow & { expired: number }>>(
+        `SELECT fingerprint, status, body, expires_at <= ${NOW} AS expired FROM ${table} WHERE idempotency_key = ? LOCK IN SHARE MODE`, [key]);
       if (row && !Number(row.expired)) throw new KeyAlreadyUsed(toStored(row));
-      await trx(Tables.idempotencyKeys).where('idempotency_key', key).where('expires_at', '<=', trx.raw(NOW)).delete();
+      await trx.query(`DELETE FROM ${table} WHERE idempotency_key = ? AND expires_at <= ${NOW}`, [key]);
     }
     // Expired, deleted, and taken again by another request between two statements of this one: never a duplicate
     // key error out of here (a command would read it as its own, e.g. a taken e-mail).
@@ -112,8 +109,8 @@ export class IdempotencyStore {
   }
 
   /** The statement that records the command's answer under the key it claimed, sent in the same transaction. */
-  recordStatement(trx: Knex.Transaction, key: string, answer: RecordedAnswer): SqlStatement {
-    return statementOf(trx(Tables.idempotencyKeys).where('idempotency_key', key).update({ status: answer.status, body: answer.body }));
+  recordStatement(key: string, answer: RecordedAnswer): SqlStatement {
+    return { sql: `UPDATE ${Tables.idempotencyKeys} SET status = ?, body = ? WHERE idempotency_key = ?`, values: [answer.status, answer.body, key] };
   }
 
   /** Deletes up to `limit` expired keys, oldest first; returns how many. */

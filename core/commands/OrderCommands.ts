@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { notFound, validationError, type FieldError } from '../errors.js';
+import { insertRow, insertStatement, updateRow } from '../db/SqlTransaction.js';
 import { Tables, type OrderItemRow } from '../db/tables.js';
 import { OrderProjectionBuilder, type OrderProjection } from '../model/Order.js';
 import { nowSql } from '../time.js';
@@ -45,11 +46,13 @@ export class OrderCommands {
     const input = validate(CreateOrder, body);
     return this.executor.execute(async (trx) => {
       const productIds = [...new Set(input.items.map((i) => i.product_id))];
-      const [customer, products] = await Promise.all([
-        trx(Tables.customers).select('id', 'name', 'email').where({ id: input.customer_id }).whereNull('deleted_at').forShare().first(),
-        trx(Tables.products).select('id', 'name', 'price_cents').whereIn('id', productIds).whereNull('deleted_at').forShare(),
+      const [[customer], products] = await Promise.all([
+        trx.query<Array<{ id: number; name: string; email: string }>>(
+          `SELECT id, name, email FROM ${Tables.customers} WHERE id = ? AND deleted_at IS NULL LOCK IN SHARE MODE`, [input.customer_id]),
+        trx.query<Array<{ id: number; name: string; price_cents: number }>>(
+          `SELECT id, name, price_cents FROM ${Tables.products} WHERE id IN (${productIds.map(() => '?').join(', ')}) AND deleted_at IS NULL LOCK IN SHARE MODE`, productIds),
       ]);
-      const productById = new Map<number, { id: number; name: string; price_cents: number }>(products.map((p: { id: number; name: string; price_cents: number }) => [p.id, p]));
+      const productById = new Map(products.map((p) => [p.id, p]));
       const errors: FieldError[] = [];
       if (!customer) errors.push({ field: 'customer_id', message: `customer ${input.customer_id} does not exist` });
       input.items.forEach((item, i) => {
@@ -60,7 +63,7 @@ export class OrderCommands {
       const now = nowSql();
       const status = input.status ?? 'pending';
       const totalCents = input.items.reduce((sum, i) => sum + productById.get(i.product_id)!.price_cents * i.quantity, 0);
-      const [id] = await trx(Tables.orders).insert({
+      const id = await insertRow(trx, Tables.orders, {
         customer_id: input.customer_id,
         order_number: input.order_number ?? '',
         status,
@@ -68,27 +71,28 @@ export class OrderCommands {
         created_at: now,
         updated_at: now,
       });
-      const orderNumber = input.order_number ?? defaultOrderNumber(id!);
-      if (input.order_number === undefined) await trx(Tables.orders).where({ id }).update({ order_number: orderNumber });
+      const orderNumber = input.order_number ?? defaultOrderNumber(id);
+      if (input.order_number === undefined) await updateRow(trx, Tables.orders, id, { order_number: orderNumber });
       const items: OrderItemRow[] = input.items.map((i) => {
         const product = productById.get(i.product_id)!;
-        return { order_id: id!, product_id: i.product_id, product_name: product.name, quantity: i.quantity, unit_price_cents: product.price_cents };
+        return { order_id: id, product_id: i.product_id, product_name: product.name, quantity: i.quantity, unit_price_cents: product.price_cents };
       });
-      await trx(Tables.orderItems).insert(items.map(({ product_name: _, ...row }) => row));
+      const insertItems = insertStatement(Tables.orderItems, items.map(({ product_name: _, ...row }) => row));
+      await trx.query(insertItems.sql, insertItems.values);
       const order = OrderProjectionBuilder.fromRows(
-        { id: id!, customer_id: input.customer_id, customer_name: customer.name, customer_email: customer.email,
+        { id, customer_id: input.customer_id, customer_name: customer!.name, customer_email: customer!.email,
           order_number: orderNumber, status, total_cents: totalCents, created_at: now, updated_at: now },
         items,
       );
-      return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id!, payload: order }], liveCount: { type: 'order', delta: 1 } };
+      return { result: order, events: [{ type: 'OrderCreated', aggregateType: 'order', aggregateId: id, payload: order }], liveCount: { type: 'order', delta: 1 } };
     }, idempotent);
   }
 
   async delete(id: number, idempotent?: IdempotentCommand<{ id: number }>): Promise<{ id: number }> {
     return this.executor.execute(async (trx) => {
-      const current = await trx(Tables.orders).select('id').where({ id }).forUpdate().first();
+      const [current] = await trx.query<Array<{ id: number }>>(`SELECT id FROM ${Tables.orders} WHERE id = ? FOR UPDATE`, [id]);
       if (!current) throw notFound('order', id);
-      await trx(Tables.orders).where({ id }).delete(); // items go with it (ON DELETE CASCADE)
+      await trx.query(`DELETE FROM ${Tables.orders} WHERE id = ?`, [id]); // items go with it (ON DELETE CASCADE)
       return { result: { id }, events: [{ type: 'OrderDeleted', aggregateType: 'order', aggregateId: id, payload: { id } }], liveCount: { type: 'order', delta: -1 } };
     }, idempotent);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { Tables } from '../db/tables.js';
+import { insertRow, updateRow } from '../db/SqlTransaction.js';
+import { Tables, type ProductRow } from '../db/tables.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder, type ProductProjection } from '../model/Product.js';
 import { nowSql, toSqlDateTime } from '../time.js';
 import { money, text, timestamp, validate } from '../validation.js';
@@ -40,23 +41,23 @@ export class ProductCommands {
         price_cents: input.price,
         created_at: input.created_at ? toSqlDateTime(input.created_at) : now,
       };
-      const [id] = await trx(Tables.products).insert({ ...row, updated_at: now });
-      const product = ProductProjectionBuilder.fromRow({ id: id!, ...row });
-      return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id!, payload: product }], liveCount: { type: 'product', delta: 1 } };
+      const id = await insertRow(trx, Tables.products, { ...row, updated_at: now });
+      const product = ProductProjectionBuilder.fromRow({ id, ...row });
+      return { result: product, events: [{ type: 'ProductCreated', aggregateType: 'product', aggregateId: id, payload: product }], liveCount: { type: 'product', delta: 1 } };
     }, idempotent);
   }
 
   async update(id: number, body: unknown, idempotent?: IdempotentCommand<ProductProjection>): Promise<ProductProjection> {
     const input = validate(UpdateProduct, body);
     return this.executor.execute(async (trx) => {
-      const current = await trx(Tables.products).select(PRODUCT_COLUMNS).where({ id }).whereNull('deleted_at').forUpdate().first();
+      const [current] = await trx.query<ProductRow[]>(`SELECT ${PRODUCT_COLUMNS.join(', ')} FROM ${Tables.products} WHERE id = ? AND deleted_at IS NULL FOR UPDATE`, [id]);
       if (!current) throw notFound('product', id);
       const changes = {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.description !== undefined && { description: input.description }),
         ...(input.price !== undefined && { price_cents: input.price }),
       };
-      await trx(Tables.products).where({ id }).update({ ...changes, updated_at: nowSql() });
+      await updateRow(trx, Tables.products, id, { ...changes, updated_at: nowSql() });
       const product = ProductProjectionBuilder.fromRow({ ...current, ...changes });
       return { result: product, events: [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }] };
     }, idempotent);

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { updateRow, type SqlTransaction } from '../db/SqlTransaction.js';
 import { notFound } from '../errors.js';
 import type { DomainEvent } from '../events/DomainEvent.js';
 import { entityOf } from '../model/catalogue.js';
@@ -11,11 +11,11 @@ type SoftDeleted = Extract<DomainEvent, { type: 'ProductDeleted' | 'CustomerDele
  * Marks a live row deleted (its row stays: orders keep showing it), one fewer live, and the deletion event.
  * NOT_FOUND when there is no live row with that id.
  */
-export async function softDelete(trx: Knex.Transaction, type: SoftDeleted['aggregateType'], id: number): Promise<CommandOutcome<{ id: number }>> {
+export async function softDelete(trx: SqlTransaction, type: SoftDeleted['aggregateType'], id: number): Promise<CommandOutcome<{ id: number }>> {
   const { table } = entityOf(type);
-  const current = await trx(table).select('id').where({ id }).whereNull('deleted_at').forUpdate().first();
+  const [current] = await trx.query<Array<{ id: number }>>(`SELECT id FROM ${table} WHERE id = ? AND deleted_at IS NULL FOR UPDATE`, [id]);
   if (!current) throw notFound(type, id);
-  await trx(table).where({ id }).update({ deleted_at: nowSql() });
+  await updateRow(trx, table, id, { deleted_at: nowSql() });
   const event = (type === 'product'
     ? { type: 'ProductDeleted', aggregateType: 'product', aggregateId: id, payload: { id } }
     : { type: 'CustomerDeleted', aggregateType: 'customer', aggregateId: id, payload: { id } }) satisfies SoftDeleted;

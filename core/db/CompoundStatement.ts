@@ -1,15 +1,9 @@
-import type { Knex } from 'knex';
+import type { SqlTransaction } from './SqlTransaction.js';
 
-/** One SQL statement with `?` placeholders and its values (what a knex builder's `toSQL()` gives). */
+/** One SQL statement with `?` placeholders and its values. */
 export interface SqlStatement {
   readonly sql: string;
-  readonly bindings: readonly unknown[];
-}
-
-/** A knex query builder's statement, not sent. */
-export function statementOf(builder: Knex.QueryBuilder): SqlStatement {
-  const { sql, bindings } = builder.toSQL();
-  return { sql, bindings };
+  readonly values: readonly unknown[];
 }
 
 /**
@@ -21,14 +15,14 @@ export function statementOf(builder: Knex.QueryBuilder): SqlStatement {
  * Why: on a machine where a socket write costs tens of microseconds of CPU, a command's round trips, not its SQL,
  * are most of a runtime's cost per command (docs/WRITE-PATH.md). MariaDB only; one statement is sent as itself.
  */
-export async function runAsOne<Row>(db: Knex | Knex.Transaction, statements: readonly SqlStatement[]): Promise<Row[]> {
+export async function runAsOne<Row>(trx: SqlTransaction, statements: readonly SqlStatement[]): Promise<Row[]> {
   if (statements.length === 0) return [];
   if (statements.length === 1) {
-    const [result] = await db.raw(statements[0]!.sql, statements[0]!.bindings as Knex.RawBinding[]) as [unknown];
+    const result = await trx.query(statements[0]!.sql, statements[0]!.values);
     return Array.isArray(result) ? result as Row[] : [];
   }
   const sql = `BEGIN NOT ATOMIC ${statements.map((s) => `${s.sql};`).join(' ')} END`;
-  const [results] = await db.raw(sql, statements.flatMap((s) => s.bindings) as Knex.RawBinding[]) as [unknown];
+  const results = await trx.query(sql, statements.flatMap((s) => s.values));
   // Each result set the block returned, then the block's own status; or that status alone.
   const rows = Array.isArray(results) ? results.find((r) => Array.isArray(r)) : undefined;
   return (rows ?? []) as Row[];

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { runAsOne, type SqlStatement } from '../db/CompoundStatement.js';
+import type { SqlTransaction } from '../db/SqlTransaction.js';
 import { Tables } from '../db/tables.js';
 import type { AppendedEvent, DomainEvent, StoredEvent } from './DomainEvent.js';
 
@@ -33,7 +34,7 @@ export const EventStore = {
    * transaction's other last statements (its live count, its idempotency record), sent with the insert as one
    * compound statement, so closing a command costs one round trip.
    */
-  async append(trx: Knex.Transaction, events: readonly DomainEvent[], before: readonly SqlStatement[] = []): Promise<AppendedEvent[]> {
+  async append(trx: SqlTransaction, events: readonly DomainEvent[], before: readonly SqlStatement[] = []): Promise<AppendedEvent[]> {
     if (events.length === 0) {
       await runAsOne(trx, before);
       return [];
@@ -42,7 +43,7 @@ export const EventStore = {
     const insert: SqlStatement = {
       sql: `INSERT INTO ${Tables.events} (aggregate_type, aggregate_id, event_type, payload, occurred_at) ` +
         `VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
-      bindings: events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]),
+      values: events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]),
     };
     const rows = await runAsOne<{ id: number | string }>(trx, [...before, insert]);
     if (rows.length !== events.length) throw new Error(`the outbox insert returned ${rows.length} ids for ${events.length} events`);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError, validationError } from '../errors.js';
 import type { PageRequest } from '../pagination.js';
-import { statementOf, type SqlStatement } from '../db/CompoundStatement.js';
+import type { SqlStatement } from '../db/CompoundStatement.js';
 import { Tables } from '../db/tables.js';
 import type { AggregateType } from '../model/catalogue.js';
 
@@ -99,6 +99,9 @@ export async function liveCount(db: Knex | Knex.Transaction, type: AggregateType
  * rows to their commits (one row would make them commit one at a time), and a pooled connection keeps its slot warm.
  * Sent by the command executor with the transaction's other last statements.
  */
-export function liveCountChange(trx: Knex.Transaction, type: AggregateType, delta: number): SqlStatement {
-  return statementOf(trx(Tables.aggregateCounts).where({ aggregate_type: type }).andWhere('slot', trx.raw('CONNECTION_ID() % ?', [LIVE_COUNT_SLOTS])).increment('live_count', delta));
+export function liveCountChange(type: AggregateType, delta: number): SqlStatement {
+  return {
+    sql: `UPDATE ${Tables.aggregateCounts} SET live_count = live_count + ? WHERE aggregate_type = ? AND slot = CONNECTION_ID() % ?`,
+    values: [delta, type, LIVE_COUNT_SLOTS],
+  };
 }

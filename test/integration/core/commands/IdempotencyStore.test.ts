@@ -3,6 +3,7 @@ import type { Application } from '../../../../core/app.js';
 import { CommandExecutor } from '../../../../core/commands/CommandExecutor.js';
 import { PURGE_BATCH, type IdempotentCommand, type KeyAlreadyUsed } from '../../../../core/commands/IdempotencyStore.js';
 import { Tables } from '../../../../core/db/tables.js';
+import { PooledTransaction } from '../../../../core/db/SqlTransaction.js';
 import type { ProductProjection } from '../../../../core/model/Product.js';
 import { createTestApp, resetData, seedSmall } from '../../../support/fixtures.js';
 
@@ -126,7 +127,7 @@ describe('IdempotencyStore and the command executor', function () {
   });
 
   it('a command meeting its key in flight waits for it: the first one rolled back, the second runs', async () => {
-    const first = await app.knex.transaction();
+    const first = await PooledTransaction.begin(app.knex);
     let second: Promise<ProductProjection> | undefined;
     try {
       await app.idempotency.claim(first, 'k-in-flight', PRINT_A);

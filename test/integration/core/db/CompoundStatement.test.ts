@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createKnex } from '../../../../core/db/connection.js';
-import { runAsOne, statementOf } from '../../../../core/db/CompoundStatement.js';
+import { runAsOne } from '../../../../core/db/CompoundStatement.js';
+import { inTransaction, PooledTransaction, type SqlTransaction } from '../../../../core/db/SqlTransaction.js';
 
 // Statements sent as one compound statement (core/db/CompoundStatement.ts): on the real MariaDB, in the caller's
 // transaction, stopped by the first that fails, the rows of the one that returns rows, one round trip.
@@ -29,15 +30,15 @@ describe('runAsOne: statements in one round trip', function () {
     await knex(table).insert({ name: 'counter', n: 0 });
   });
 
-  const questions = async (trx: Knex.Transaction) => Number((await trx.raw("SHOW SESSION STATUS LIKE 'Questions'"))[0][0].Value);
+  const questions = async (trx: SqlTransaction) => Number((await trx.query<Array<{ Value: string }>>("SHOW SESSION STATUS LIKE 'Questions'"))[0]!.Value);
 
   it('runs every statement, in order, as one statement sent; resolves with the RETURNING rows', async () => {
-    await knex.transaction(async (trx) => {
+    await inTransaction(knex, async (trx) => {
       const before = await questions(trx);
       const rows = await runAsOne<{ id: number; name: string }>(trx, [
-        statementOf(trx(table).where({ name: 'counter' }).increment('n', 5)),
-        statementOf(trx(table).where({ name: 'counter' }).update({ n: trx.raw('n * ?', [3]) })),
-        { sql: `INSERT INTO ${table} (name) VALUES (?), (?) RETURNING id, name`, bindings: ['a?', "b'; DROP TABLE x; --"] },
+        { sql: `UPDATE ${table} SET n = n + ? WHERE name = 'counter'`, values: [5] },
+        { sql: `UPDATE ${table} SET n = n * ? WHERE name = 'counter'`, values: [3] },
+        { sql: `INSERT INTO ${table} (name) VALUES (?), (?) RETURNING id, name`, values: ['a?', "b'; DROP TABLE x; --"] },
       ]);
       // The SHOW itself counts as one question: one more is the block.
       expect(await questions(trx) - before, 'statements sent').to.equal(2);
@@ -48,36 +49,36 @@ describe('runAsOne: statements in one round trip', function () {
   });
 
   it("runs in the caller's transaction: a rollback after the block undoes all of it", async () => {
-    const trx = await knex.transaction();
+    const trx = await PooledTransaction.begin(knex);
     await runAsOne(trx, [
-      statementOf(trx(table).where({ name: 'counter' }).increment('n', 1)),
-      statementOf(trx(table).insert({ name: 'rolled back' })),
+      { sql: `UPDATE ${table} SET n = n + 1 WHERE name = 'counter'`, values: [] },
+      { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['rolled back'] },
     ]);
     await trx.rollback();
     expect(await knex(table).orderBy('id').select('name', 'n')).to.deep.equal([{ name: 'counter', n: 0 }]);
   });
 
   it('the first statement that fails stops the block with its own error; the ones after it do not run', async () => {
-    const trx = await knex.transaction();
+    const trx = await PooledTransaction.begin(knex);
     try {
       const failed = await runAsOne(trx, [
-        statementOf(trx(table).where({ name: 'counter' }).increment('n', 1)),
-        statementOf(trx(table).insert({ name: 'counter' })), // the unique name is taken
-        statementOf(trx(table).insert({ name: 'after the failure' })),
+        { sql: `UPDATE ${table} SET n = n + 1 WHERE name = 'counter'`, values: [] },
+        { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['counter'] }, // the unique name is taken
+        { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['after the failure'] },
       ]).then(() => undefined, (err: { code?: string }) => err);
       expect(failed?.code).to.equal('ER_DUP_ENTRY');
       // NOT ATOMIC: the statement before the failure stands in the transaction, as if sent alone.
-      expect(await trx(table).orderBy('id').select('name', 'n')).to.deep.equal([{ name: 'counter', n: 1 }]);
+      expect((await trx.query<Array<{ name: string; n: number }>>(`SELECT name, n FROM ${table} ORDER BY id`)).map((r) => ({ ...r }))).to.deep.equal([{ name: 'counter', n: 1 }]);
     } finally {
       await trx.rollback();
     }
   });
 
   it('one statement is sent as itself; none sends nothing', async () => {
-    await knex.transaction(async (trx) => {
+    await inTransaction(knex, async (trx) => {
       const before = await questions(trx);
       expect(await runAsOne(trx, [])).to.deep.equal([]);
-      const rows = await runAsOne<{ id: number }>(trx, [{ sql: `INSERT INTO ${table} (name) VALUES (?) RETURNING id`, bindings: ['alone'] }]);
+      const rows = await runAsOne<{ id: number }>(trx, [{ sql: `INSERT INTO ${table} (name) VALUES (?) RETURNING id`, values: ['alone'] }]);
       expect(rows).to.have.length(1);
       expect(await questions(trx) - before).to.equal(2);
     });

@@ -6,7 +6,8 @@ import type { AppendedEvent } from '../../../../core/events/DomainEvent.js';
 import { EventSequencer } from '../../../../core/events/EventSequencer.js';
 import { EventStore } from '../../../../core/events/EventStore.js';
 import { createKnex } from '../../../../core/db/connection.js';
-import { Tables } from '../../../../core/db/tables.js';
+import { inTransaction, PooledTransaction } from '../../../../core/db/SqlTransaction.js';
+import { Tables, type ProductRow } from '../../../../core/db/tables.js';
 import { silentLogger } from '../../../../core/logger.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder } from '../../../../core/model/Product.js';
 import { createTestApp, resetData, seedSmall } from '../../../support/fixtures.js';
@@ -17,10 +18,11 @@ import { actualReadModel, expectedReadModel } from '../../../support/readModel.j
 // event and one event per position, dense; per-entity order; the same read model as MySQL in the end.
 
 /** Renames a product in an open transaction, as a command does, and returns the transaction and its event. */
-async function openRename(app: Application, id: number, name: string): Promise<{ trx: Knex.Transaction; event: AppendedEvent }> {
-  const trx = await app.knex.transaction();
-  await trx(Tables.products).where({ id }).update({ name });
-  const product = ProductProjectionBuilder.fromRow(await trx(Tables.products).select(PRODUCT_COLUMNS).where({ id }).first());
+async function openRename(app: Application, id: number, name: string): Promise<{ trx: PooledTransaction; event: AppendedEvent }> {
+  const trx = await PooledTransaction.begin(app.knex);
+  await trx.query(`UPDATE ${Tables.products} SET name = ? WHERE id = ?`, [name, id]);
+  const [row] = await trx.query<ProductRow[]>(`SELECT ${PRODUCT_COLUMNS.join(', ')} FROM ${Tables.products} WHERE id = ?`, [id]);
+  const product = ProductProjectionBuilder.fromRow(row!);
   const [event] = await EventStore.append(trx, [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }]);
   return { trx, event: event! };
 }
@@ -118,7 +120,7 @@ describe('EventSequencer: the outbox numbered after commit', function () {
       await Promise.all(pools.map(async (pool) => {
         const own = new EventSequencer(pool);
         for (let i = 0; i < 40; i++) {
-          await pool.transaction((trx) => EventStore.append(trx, [{ type: 'ProductDeleted', aggregateType: 'product', aggregateId: 1, payload: { id: 1 } }]));
+          await inTransaction(pool, (trx) => EventStore.append(trx, [{ type: 'ProductDeleted', aggregateType: 'product', aggregateId: 1, payload: { id: 1 } }]));
           try {
             for (const [id, position] of await own.sequence()) {
               expect(given.get(id), `event ${id} numbered twice`).to.equal(undefined);

@@ -8,6 +8,8 @@ import { createTestApp, resetData } from '../../../support/fixtures.js';
 import { actualReadModel, expectedReadModel, redisDump } from '../../../support/readModel.js';
 import { EventSequencer } from '../../../../core/events/EventSequencer.js';
 import { EventStore } from '../../../../core/events/EventStore.js';
+import { inTransaction } from '../../../../core/db/SqlTransaction.js';
+import type { ProductRow } from '../../../../core/db/tables.js';
 import { PRODUCT_COLUMNS, ProductProjectionBuilder } from '../../../../core/model/Product.js';
 import { rebuildLeaseKey } from '../../../../core/projections/ProjectionKeys.js';
 import { BATCH_READERS } from '../../../../core/queries/DbQueries.js';
@@ -157,9 +159,10 @@ describe('rebuild: the checkpoint, the replay after the swap and the lease', () 
 
   /** A command whose inline projection failed: its row and its event committed, the projections left untouched. */
   async function unprojectedRename(id: number, name: string): Promise<number> {
-    const event = await app.knex.transaction(async (trx) => {
-      await trx('products').where({ id }).update({ name });
-      const product = ProductProjectionBuilder.fromRow(await trx('products').select(PRODUCT_COLUMNS).where({ id }).first());
+    const event = await inTransaction(app.knex, async (trx) => {
+      await trx.query('UPDATE products SET name = ? WHERE id = ?', [name, id]);
+      const [row] = await trx.query<ProductRow[]>(`SELECT ${PRODUCT_COLUMNS.join(', ')} FROM products WHERE id = ?`, [id]);
+      const product = ProductProjectionBuilder.fromRow(row!);
       const [appended] = await EventStore.append(trx, [{ type: 'ProductUpdated', aggregateType: 'product', aggregateId: id, payload: product }]);
       return appended!;
     });
