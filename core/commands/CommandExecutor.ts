@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { SqlStatement } from '../db/CompoundStatement.js';
-import { inTransaction, type SqlTransaction } from '../db/SqlTransaction.js';
-import type { DomainEvent } from '../events/DomainEvent.js';
+import { PooledTransaction, type SqlTransaction } from '../db/SqlTransaction.js';
+import type { AppendedEvent, DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
 import type { AggregateType } from '../model/catalogue.js';
 import type { Projector } from '../projections/Projector.js';
@@ -37,15 +37,7 @@ export class CommandExecutor {
   async execute<R>(work: (trx: SqlTransaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, appended } = await inTransaction(this.knex, async (trx) => {
-          if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
-          const outcome = await work(trx);
-          // The transaction's last statements go in one round trip with the events.
-          const last: SqlStatement[] = [];
-          if (outcome.liveCount) last.push(liveCountChange(outcome.liveCount.type, outcome.liveCount.delta));
-          if (idempotent) last.push(this.idempotency.recordStatement(idempotent.key, idempotent.answer(outcome.result)));
-          return { result: outcome.result, appended: await EventStore.append(trx, outcome.events, last) };
-        });
+        const { result, appended } = await this.inTransaction(work, idempotent);
         if (this.inlineProjection) await this.projector.projectCommitted(appended);
         else if (appended.length > 0) this.projector.wake();
         if (idempotent) await this.idempotency.purgeWhenDue();
@@ -54,6 +46,31 @@ export class CommandExecutor {
         if (attempt < ATTEMPTS && DEADLOCK_CODES.has((err as { code?: string }).code ?? '')) continue;
         throw err;
       }
+    }
+  }
+
+  /**
+   * The command's transaction: the key's claim (carrying the transaction's start), the command's own statements,
+   * then its live count, its answer and its events with the COMMIT, in one round trip.
+   */
+  private async inTransaction<R>(work: (trx: SqlTransaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<{ result: R; appended: AppendedEvent[] }> {
+    const trx = await PooledTransaction.begin(this.knex);
+    try {
+      if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
+      const outcome = await work(trx);
+      const last: SqlStatement[] = [];
+      if (outcome.liveCount) last.push(liveCountChange(outcome.liveCount.type, outcome.liveCount.delta));
+      if (idempotent) last.push(this.idempotency.recordStatement(idempotent.key, idempotent.answer(outcome.result)));
+      if (outcome.events.length === 0) {
+        await trx.commitAfter(last);
+        return { result: outcome.result, appended: [] };
+      }
+      const append = EventStore.appendStatement(outcome.events);
+      const rows = await trx.commitAfter<{ id: number | string }>([...last, append.statement]);
+      return { result: outcome.result, appended: append.appended(rows) };
+    } catch (err) {
+      await trx.rollback();
+      throw err;
     }
   }
 }

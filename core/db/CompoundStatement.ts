@@ -1,5 +1,3 @@
-import type { SqlTransaction } from './SqlTransaction.js';
-
 /** One SQL statement with `?` placeholders and its values. */
 export interface SqlStatement {
   readonly sql: string;
@@ -7,23 +5,21 @@ export interface SqlStatement {
 }
 
 /**
- * Statements sent to MariaDB as one compound statement (`BEGIN NOT ATOMIC … END`): one round trip instead of one
- * each. NOT ATOMIC: the block opens no transaction or savepoint of its own, its statements run in the caller's
- * transaction as if sent one by one, and the first that fails stops the block with that statement's error. Resolves
- * with the rows of the statement that returns rows (a RETURNING or a SELECT; at most one should), else none.
+ * Statements as one MariaDB compound statement (`BEGIN NOT ATOMIC … END`): sent in one round trip instead of one
+ * each. NOT ATOMIC: the block opens no transaction or savepoint of its own, its statements run in the connection's
+ * transaction as if sent one by one, and the first that fails stops the block with that statement's own error.
  *
  * Why: on a machine where a socket write costs tens of microseconds of CPU, a command's round trips, not its SQL,
- * are most of a runtime's cost per command (docs/WRITE-PATH.md). MariaDB only; one statement is sent as itself.
+ * are most of a runtime's cost per command (docs/WRITE-PATH.md). MariaDB only.
  */
-export async function runAsOne<Row>(trx: SqlTransaction, statements: readonly SqlStatement[]): Promise<Row[]> {
-  if (statements.length === 0) return [];
-  if (statements.length === 1) {
-    const result = await trx.query(statements[0]!.sql, statements[0]!.values);
-    return Array.isArray(result) ? result as Row[] : [];
-  }
-  const sql = `BEGIN NOT ATOMIC ${statements.map((s) => `${s.sql};`).join(' ')} END`;
-  const results = await trx.query(sql, statements.flatMap((s) => s.values));
-  // Each result set the block returned, then the block's own status; or that status alone.
-  const rows = Array.isArray(results) ? results.find((r) => Array.isArray(r)) : undefined;
-  return (rows ?? []) as Row[];
+export function compoundStatement(statements: readonly SqlStatement[]): SqlStatement {
+  return { sql: `BEGIN NOT ATOMIC ${statements.map((s) => `${s.sql};`).join(' ')} END`, values: statements.flatMap((s) => s.values) };
+}
+
+/**
+ * What a compound statement answered, as its statement that returns rows (a RETURNING or a SELECT; at most one
+ * should) would have answered alone: its rows; else the block's own status (affected rows of its last statement).
+ */
+export function compoundResult(result: unknown): unknown {
+  return Array.isArray(result) ? result.find((r) => Array.isArray(r)) ?? [] : result;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runAsOne, type SqlStatement } from '../db/CompoundStatement.js';
+import type { SqlStatement } from '../db/CompoundStatement.js';
 import type { SqlTransaction } from '../db/SqlTransaction.js';
 import { Tables } from '../db/tables.js';
 import type { AppendedEvent, DomainEvent, StoredEvent } from './DomainEvent.js';
@@ -29,26 +29,32 @@ function fromRow(row: EventRow): StoredEvent {
 /** The outbox: events appended in the command's transaction, numbered after commit, read by the projector in position order. */
 export const EventStore = {
   /**
-   * Appends events as the last step of a command's transaction, with no position: the EventSequencer numbers them
-   * once committed. Nothing here is shared between commands (an AUTO_INCREMENT id, no counter row). `before`: the
-   * transaction's other last statements (its live count, its idempotency record), sent with the insert as one
-   * compound statement, so closing a command costs one round trip.
+   * The statement that appends events as the last step of a command's transaction, with no position: the
+   * EventSequencer numbers them once committed. Nothing here is shared between commands (an AUTO_INCREMENT id, no
+   * counter row). The command executor sends it with the transaction's other last statements and its COMMIT, in
+   * one round trip; `appended` reads the ids it returned.
    */
-  async append(trx: SqlTransaction, events: readonly DomainEvent[], before: readonly SqlStatement[] = []): Promise<AppendedEvent[]> {
-    if (events.length === 0) {
-      await runAsOne(trx, before);
-      return [];
-    }
+  appendStatement(events: readonly DomainEvent[]): { statement: SqlStatement; appended(rows: ReadonlyArray<{ id: number | string }>): AppendedEvent[] } {
     const occurredAt = new Date().toISOString().slice(0, 23).replace('T', ' ');
-    const insert: SqlStatement = {
-      sql: `INSERT INTO ${Tables.events} (aggregate_type, aggregate_id, event_type, payload, occurred_at) ` +
-        `VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
-      values: events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]),
+    return {
+      statement: {
+        sql: `INSERT INTO ${Tables.events} (aggregate_type, aggregate_id, event_type, payload, occurred_at) ` +
+          `VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
+        values: events.flatMap((e) => [e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.payload), occurredAt]),
+      },
+      appended(rows) {
+        if (rows.length !== events.length) throw new Error(`the outbox insert returned ${rows.length} ids for ${events.length} events`);
+        const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+        return events.map((e, i) => ({ ...e, id: ids[i]!, occurredAt }) as AppendedEvent);
+      },
     };
-    const rows = await runAsOne<{ id: number | string }>(trx, [...before, insert]);
-    if (rows.length !== events.length) throw new Error(`the outbox insert returned ${rows.length} ids for ${events.length} events`);
-    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    return events.map((e, i) => ({ ...e, id: ids[i]!, occurredAt }) as AppendedEvent);
+  },
+
+  /** Appends events in an open transaction (the command executor sends the same statement with its commit). */
+  async append(trx: SqlTransaction, events: readonly DomainEvent[]): Promise<AppendedEvent[]> {
+    if (events.length === 0) return [];
+    const { statement, appended } = EventStore.appendStatement(events);
+    return appended(await trx.batch<{ id: number | string }>([statement]));
   },
 
   /** Numbered events after a position, in position order (events not numbered yet are not read). */

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createKnex } from '../../../../core/db/connection.js';
-import { runAsOne } from '../../../../core/db/CompoundStatement.js';
 import { inTransaction, PooledTransaction, type SqlTransaction } from '../../../../core/db/SqlTransaction.js';
 
 // Statements sent as one compound statement (core/db/CompoundStatement.ts): on the real MariaDB, in the caller's
 // transaction, stopped by the first that fails, the rows of the one that returns rows, one round trip.
 
-describe('runAsOne: statements in one round trip', function () {
+describe('batch: statements in one round trip (a compound statement)', function () {
   this.timeout(30_000);
   let knex: Knex;
   const table = 'compound_statement_test';
@@ -35,7 +34,7 @@ describe('runAsOne: statements in one round trip', function () {
   it('runs every statement, in order, as one statement sent; resolves with the RETURNING rows', async () => {
     await inTransaction(knex, async (trx) => {
       const before = await questions(trx);
-      const rows = await runAsOne<{ id: number; name: string }>(trx, [
+      const rows = await trx.batch<{ id: number; name: string }>([
         { sql: `UPDATE ${table} SET n = n + ? WHERE name = 'counter'`, values: [5] },
         { sql: `UPDATE ${table} SET n = n * ? WHERE name = 'counter'`, values: [3] },
         { sql: `INSERT INTO ${table} (name) VALUES (?), (?) RETURNING id, name`, values: ['a?', "b'; DROP TABLE x; --"] },
@@ -50,7 +49,7 @@ describe('runAsOne: statements in one round trip', function () {
 
   it("runs in the caller's transaction: a rollback after the block undoes all of it", async () => {
     const trx = await PooledTransaction.begin(knex);
-    await runAsOne(trx, [
+    await trx.batch([
       { sql: `UPDATE ${table} SET n = n + 1 WHERE name = 'counter'`, values: [] },
       { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['rolled back'] },
     ]);
@@ -61,7 +60,7 @@ describe('runAsOne: statements in one round trip', function () {
   it('the first statement that fails stops the block with its own error; the ones after it do not run', async () => {
     const trx = await PooledTransaction.begin(knex);
     try {
-      const failed = await runAsOne(trx, [
+      const failed = await trx.batch([
         { sql: `UPDATE ${table} SET n = n + 1 WHERE name = 'counter'`, values: [] },
         { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['counter'] }, // the unique name is taken
         { sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['after the failure'] },
@@ -77,8 +76,8 @@ describe('runAsOne: statements in one round trip', function () {
   it('one statement is sent as itself; none sends nothing', async () => {
     await inTransaction(knex, async (trx) => {
       const before = await questions(trx);
-      expect(await runAsOne(trx, [])).to.deep.equal([]);
-      const rows = await runAsOne<{ id: number }>(trx, [{ sql: `INSERT INTO ${table} (name) VALUES (?) RETURNING id`, values: ['alone'] }]);
+      expect(await trx.batch([])).to.deep.equal([]);
+      const rows = await trx.batch<{ id: number }>([{ sql: `INSERT INTO ${table} (name) VALUES (?) RETURNING id`, values: ['alone'] }]);
       expect(rows).to.have.length(1);
       expect(await questions(trx) - before).to.equal(2);
     });

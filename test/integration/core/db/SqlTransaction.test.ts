@@ -67,7 +67,7 @@ describe('PooledTransaction: a command\'s transaction on a connection of the poo
     expect(after?.message).to.equal('the transaction has ended');
   });
 
-  it('announces each statement on the knex instance as knex does its own (what the MySQL round-trip histogram watches)', async () => {
+  it('sends no BEGIN of its own: the start goes with the first statement; each round trip announced on knex as knex does (the MySQL histogram)', async () => {
     const seen: string[] = [];
     const started = (q: { sql: string }) => seen.push(`query ${q.sql}`);
     const answered = (_: unknown, q: { sql: string }) => seen.push(`response ${q.sql}`);
@@ -77,8 +77,22 @@ describe('PooledTransaction: a command\'s transaction on a connection of the poo
     } finally {
       knex.removeListener('query', started).removeListener('query-response', answered);
     }
-    expect(seen).to.deep.equal(['query BEGIN', 'response BEGIN', `query INSERT INTO ${table} (name) VALUES (?)`,
-      `response INSERT INTO ${table} (name) VALUES (?)`, 'query COMMIT', 'response COMMIT']);
+    const first = `BEGIN NOT ATOMIC START TRANSACTION; INSERT INTO ${table} (name) VALUES (?); END`;
+    expect(seen).to.deep.equal([`query ${first}`, `response ${first}`, 'query COMMIT', 'response COMMIT']);
+  });
+
+  it('commitAfter: the last statements and the COMMIT in one round trip; a failure among them rolls all back', async () => {
+    const trx = await PooledTransaction.begin(knex);
+    await insertRow(trx, table, { name: 'first' });
+    const rows = await trx.commitAfter<{ id: number }>([{ sql: `INSERT INTO ${table} (name) VALUES (?) RETURNING id`, values: ['last'] }]);
+    expect(rows).to.deep.equal([{ id: 2 }]);
+    expect(await names()).to.deep.equal(['first', 'last']);
+    const failing = await PooledTransaction.begin(knex);
+    await insertRow(failing, table, { name: 'undone' });
+    const failed = await failing.commitAfter([{ sql: `INSERT INTO ${table} (name) VALUES (?)`, values: ['first'] }]).then(() => undefined, (err: { code?: string }) => err);
+    expect(failed?.code).to.equal('ER_DUP_ENTRY');
+    expect(await names(), 'the statement before the failing one rolled back too').to.deep.equal(['first', 'last']);
+    expect((knex.client as { pool: { numUsed(): number } }).pool.numUsed(), 'connections still taken').to.equal(0);
   });
 
   it('its connection killed mid-transaction: an error classified as MySQL unavailable, nothing written, the pool serves on', async () => {
