@@ -35,7 +35,9 @@ export type CheckDetail =
     readonly profile: { readonly busyPerRequest: number; readonly decode: number; readonly driver: number; readonly largest: Category | null } | null;
   }
   | { readonly kind: 'tail'; readonly cell: string; readonly p50: number; readonly p99: number; readonly gc: { readonly share: number; readonly source: Source; readonly operation: Operation } | null }
-  | { readonly kind: 'write-growth'; readonly command: CommandKey; readonly from: number; readonly to: number; readonly fromRps: number; readonly toRps: number }
+  | { readonly kind: 'write-growth'; readonly command: CommandKey; readonly from: number; readonly to: number; readonly fromRps: number; readonly toRps: number;
+      /** The write floor's own growth over the same step (its cells beside this command's), for scale: what this machine allows. */
+      readonly floorGrowth: number | null }
   | { readonly kind: 'write-floor'; readonly command: CommandKey; readonly connections: number; readonly rps: number; readonly floorRps: number; readonly rounds: readonly number[] | null;
       /** Below the target, from the profiles of the command and the write floor: what the runtime adds per command. */
       readonly gap: { readonly extraPerRequest: number; readonly runtimePerRequest: number; readonly floorPerRequest: number; readonly grown: FloorGapFinding['grown'] } | null }
@@ -180,8 +182,10 @@ export function writeChecks(results: BenchResults, findings: readonly WriteFindi
     if (scoped.length === 0) return [check(target, `writes at ${from} and ${to} connections`, null)];
     return scoped.map((k) => {
       const [a, b] = [at(k, from)!.cell, at(k, to)!.cell];
+      const [floorA, floorB] = [at(k, from)!.floorCell, at(k, to)!.floorCell];
+      const floorGrowth = floorA && floorB && floorA.summary.rps.median > 0 ? floorB.summary.rps.median / floorA.summary.rps.median : null;
       return check(target, name(k), a.summary.rps.median > 0 ? b.summary.rps.median / a.summary.rps.median : null, { results, cells: [a, b] },
-        { kind: 'write-growth', command: k, from, to, fromRps: a.summary.rps.median, toRps: b.summary.rps.median });
+        { kind: 'write-growth', command: k, from, to, fromRps: a.summary.rps.median, toRps: b.summary.rps.median, floorGrowth });
     });
   };
   const floored = findings.filter((f) => f.floorCell && f.connections === WRITE_FLOOR_TARGET.connections);

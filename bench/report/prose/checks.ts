@@ -49,7 +49,8 @@ export function scopeText(check: TargetCheck): string {
         ? `; garbage collection ${formatNumber(d.gc.share * 100)}% of this runtime's CPU on products ${operationName(d.gc.operation)} from ${d.gc.source}` +
           (d.gc.share < GC_TAIL_SHARE ? ': too little to make this tail' : ': a likely part of this tail') : '');
     case 'write-growth':
-      return `${check.subject}: ${formatRps(d.toRps)} writes/s at ${d.to} vs ${formatRps(d.fromRps)} at ${d.from}`;
+      return `${check.subject}: ${formatRps(d.toRps)} writes/s at ${d.to} vs ${formatRps(d.fromRps)} at ${d.from}` +
+        (d.floorGrowth === null ? '' : `; the write floor grew ${formatRatio(d.floorGrowth)} over the same step on this machine`);
     case 'write-floor':
       return `${check.subject}: ${formatRps(d.rps)} vs write floor ${formatRps(d.floorRps)} writes/s` + (d.rounds ? ` (rounds ${formatRange(d.rounds)})` : '') + (d.gap
         ? `; profiled, a command takes ${formatNumber(d.gap.runtimePerRequest)} µs of CPU against ${formatNumber(d.gap.floorPerRequest)} on the write floor, ` +

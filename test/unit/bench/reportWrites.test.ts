@@ -55,6 +55,8 @@ describe('report: writes (bench/report/analysis/checks.ts, sections/writes.ts)',
   it('writes that do not grow, that fall at 64 connections, or fall short of the floor fail', () => {
     const results = withWrites({ c1: 100, c16: 300, c64: 250, floor64: 1000 }, clean);
     expect(statusOf(results, WRITE_GROWTH_TARGET.text)).to.deep.equal(['fail']);
+    // The floor's own growth from 1 to 16 connections (410 → 1,600) says what the machine allows.
+    expect(writeConclusions(results).targets.find((t) => t.target === WRITE_GROWTH_TARGET.text)!.scope).to.include('the write floor grew 3.90× over the same step');
     expect(statusOf(results, WRITE_PLATEAU_TARGET.text)).to.deep.equal(['fail']);
     expect(writeConclusions(results).targets.find((t) => t.target === WRITE_FLOOR_TARGET.text)).to.include({ status: 'fail', ratio: 0.25 });
   });
