@@ -74,6 +74,9 @@ describe('the bench as a library, its entry points in cli/', () => {
       expect(readFileSync(join(dir, 'full.DETAILS.md'), 'utf8')).to.equal(details);
       expect(readFileSync(join(dir, 'full.findings.json'), 'utf8')).to.equal(findingsJson);
       expect(readdirSync(join(dir, 'charts')).sort()).to.deep.equal(Object.keys(charts).sort());
+      const unknown = spawnSync(process.execPath, [join(ROOT, 'dist/cli/report.js'), '--help'], { encoding: 'utf8' });
+      expect(unknown.status, 'an option the tool does not know').to.equal(1);
+      expect(unknown.stderr.trim()).to.equal("error: Unknown option '--help'; the options of report.js are listed at the top of cli/report.ts, the make targets by `make help`");
       const missing = spawnSync(process.execPath, [join(ROOT, 'dist/cli/report.js'), '--results', join(dir, 'none.json'), '--report', report], { encoding: 'utf8' });
       expect(missing.status).to.equal(1);
       expect(missing.stderr.trim()).to.equal(`error: --results: no results file at ${join(dir, 'none.json')} (make bench writes bench/results/full.json)`);
