@@ -253,7 +253,8 @@ export class BenchRun {
    */
   private async profileCells(ids: ReadonlyMap<string, readonly number[]>): Promise<CellProfile[]> {
     const options = { runtimes: [...this.options.runtimes], forkWorkers: this.settings.forkWorkers, uwsWorkers: this.settings.uwsWorkers, sweep: false, reads: false };
-    const wanted = (c: CellPlan) => c.entity === FLOOR_ENTITY && (!this.options.only || c.id.includes(this.options.only));
+    const picked = (c: CellPlan) => !this.options.only || c.id.includes(this.options.only);
+    const wanted = (c: CellPlan) => c.entity === FLOOR_ENTITY && picked(c);
     // Fork's Redis cells with FORK_PERSISTENT=1 too: they are what the FPM-like floor is the floor of.
     const cells = planCells(this.scenarios, { ...options, persistent: true })
       .filter((c) => wanted(c) && (c.group === 'matrix' || (c.group === 'persistent' && c.source === 'redis')));
@@ -264,7 +265,7 @@ export class BenchRun {
     const { floor: writeFloor, connections: writeConnections } = this.scenarios.writes;
     const writes = (this.options.writes ?? true)
       ? planWriteCells(this.scenarios, { ...options, writes: 'all' }).filter((c) => c.group === 'writes' && c.entity === writeFloor.entity &&
-        c.operation === writeFloor.command && c.connections === Math.max(...writeConnections) && (!this.options.only || c.id.includes(this.options.only)))
+        c.operation === writeFloor.command && c.connections === Math.max(...writeConnections) && picked(c))
       : [];
     const profiles: CellProfile[] = [];
     // Each floor right after the cell it is the floor of (fork's: its persistent cell), as close together as can be.

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatMs, formatRps } from '../bench/index.js';
-import { writeReport } from '../bench/report/index.js';
+import { readmeOf, writeReport } from '../bench/report/index.js';
 import {
   CreatedProducts, DEFAULT_LAG_TIMING, deleteCreated, measureLag, writeMaximum,
   type BenchResults, type LagPoint, type LagTiming, type ProjectionMode, type VisibilityLagResults,
@@ -134,7 +134,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (existsSync(options.into) && options.into.endsWith('full.json')) {
       const full = JSON.parse(readFileSync(options.into, 'utf8')) as BenchResults;
       writeFileSync(options.into, `${JSON.stringify({ ...full, visibilityLag: results }, null, 2)}\n`);
-      await writeReport(options.into, 'RESULTS.md', undefined, 'README.md');
+      await writeReport(options.into, 'RESULTS.md', undefined, readmeOf('RESULTS.md'));
       console.log(`bench-lag: merged into ${options.into}; RESULTS.md rendered again`);
     } else {
       writeFileSync(options.into, `${JSON.stringify(results, null, 2)}\n`);

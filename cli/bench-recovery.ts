@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureRecovery, RECOVERY_DEFAULTS, withRecovery, wrongAnswers, type BenchResults, type RecoveryResult } from '../bench/index.js';
-import { writeReport } from '../bench/report/index.js';
+import { readmeOf, writeReport } from '../bench/report/index.js';
 import { ConfigError } from '../core/index.js';
 import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from '../runtimes/launcher.js';
 import { runCli } from './cli.js';
@@ -64,7 +64,7 @@ export async function runRecovery(options: RecoveryCliOptions): Promise<number> 
   }
   const results = JSON.parse(readFileSync(options.into, 'utf8')) as BenchResults;
   writeFileSync(options.into, `${JSON.stringify(withRecovery(results, measured), null, 2)}\n`);
-  await writeReport(options.into, options.report, undefined, options.report === 'RESULTS.md' ? 'README.md' : undefined);
+  await writeReport(options.into, options.report, undefined, readmeOf(options.report));
   console.log(`bench-recovery: merged into ${options.into}; report in ${options.report}`);
   const failed = measured.filter((r) => r.timeToHealthyMs === null || wrongAnswers(r) > 0);
   for (const r of failed) console.error(`bench-recovery: ${r.runtime}: ${r.timeToHealthyMs === null ? 'not healthy within the timeout' : ''} ${wrongAnswers(r)} wrong answers ${r.wrongExamples.join('; ')}`);

@@ -2,7 +2,7 @@
 //   node dist/cli/bench.js [--quick] [--runtimes fork,express,uws] [--only products/redis/get] [--sweep] [--reads]
 //                          [--floors] [--profile] [--profiles-only] [--knobs] [--no-writes] [--scale] [--duration N] [--out DIR] [--report FILE] [--into RESULTS.json]
 import { parseArgs } from 'node:util';
-import { writeReport } from '../bench/report/index.js';
+import { readmeOf, writeReport } from '../bench/report/index.js';
 import { BenchRun, type BenchOptions } from '../bench/index.js';
 import { ConfigError } from '../core/index.js';
 import { isRuntimeName, RUNTIME_NAMES } from '../runtimes/launcher.js';
@@ -53,7 +53,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       return await new BenchRun({
         ...benchOptions(process.argv.slice(2)),
         // RESULTS.md at the root comes with README's generated block.
-        writeReport: (file, report, charts) => writeReport(file, report, charts, report === 'RESULTS.md' ? 'README.md' : undefined),
+        writeReport: (file, report, charts) => writeReport(file, report, charts, readmeOf(report)),
         onProgress: (done, total) => progress.update('repeats', done, total) }).run();
     } finally {
       progress.stop();

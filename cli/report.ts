@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/index.js';
-import { writeReport } from '../bench/report/index.js';
+import { readmeOf, writeReport } from '../bench/report/index.js';
 import { runCli } from './cli.js';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -14,7 +14,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const results = values.results!;
     const report = values.report!;
     if (!existsSync(results)) throw new ConfigError(`--results: no results file at ${results} (make bench writes bench/results/full.json)`);
-    const readme = values.readme ?? (report === 'RESULTS.md' ? 'README.md' : undefined);
+    const readme = values.readme ?? readmeOf(report);
     await writeReport(results, report, undefined, readme);
     console.log(`report: ${report} rendered from ${results}`);
   });

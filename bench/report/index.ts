@@ -8,6 +8,11 @@ import { renderReport, withReadmeBlock } from './render.js';
 
 export { renderReport } from './render.js';
 
+/** README.md, whose generated block goes with the root RESULTS.md; none for any other report. */
+export function readmeOf(report: string): string | undefined {
+  return report === 'RESULTS.md' ? 'README.md' : undefined;
+}
+
 /** The details and findings files of a results file. */
 export function reportFiles(resultsPath: string): { details: string; findings: string } {
   const stem = join(dirname(resultsPath), basename(resultsPath).replace(/\.json$/, ''));

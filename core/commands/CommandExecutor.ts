@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { SqlStatement } from '../db/CompoundStatement.js';
-import { PooledTransaction, type SqlTransaction } from '../db/SqlTransaction.js';
+import { inTransaction, type SqlTransaction } from '../db/SqlTransaction.js';
 import type { AppendedEvent, DomainEvent } from '../events/DomainEvent.js';
 import { EventStore } from '../events/EventStore.js';
 import type { AggregateType } from '../model/catalogue.js';
@@ -53,9 +53,8 @@ export class CommandExecutor {
    * The command's transaction: the key's claim (carrying the transaction's start), the command's own statements,
    * then its live count, its answer and its events with the COMMIT, in one round trip.
    */
-  private async inTransaction<R>(work: (trx: SqlTransaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<{ result: R; appended: AppendedEvent[] }> {
-    const trx = await PooledTransaction.begin(this.knex);
-    try {
+  private inTransaction<R>(work: (trx: SqlTransaction) => Promise<CommandOutcome<R>>, idempotent?: IdempotentCommand<R>): Promise<{ result: R; appended: AppendedEvent[] }> {
+    return inTransaction(this.knex, async (trx) => {
       if (idempotent) await this.idempotency.claim(trx, idempotent.key, idempotent.fingerprint);
       const outcome = await work(trx);
       const last: SqlStatement[] = [];
@@ -68,9 +67,6 @@ export class CommandExecutor {
       const append = EventStore.appendStatement(outcome.events);
       const rows = await trx.commitAfter<{ id: number | string }>([...last, append.statement]);
       return { result: outcome.result, appended: append.appended(rows) };
-    } catch (err) {
-      await trx.rollback();
-      throw err;
-    }
+    });
   }
 }

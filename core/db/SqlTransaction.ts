@@ -20,7 +20,8 @@ interface MysqlConnection {
   query(sql: string, values: readonly unknown[], done: (err: Error | null, result: unknown) => void): void;
 }
 
-let statements = 0;
+/** Statements sent so far, for the ids of knex's query events. */
+let statementsSent = 0;
 
 /**
  * A transaction on one connection of knex's pool, its statements sent straight to mysql2: no query builder and no
@@ -71,8 +72,9 @@ export class PooledTransaction implements SqlTransaction {
     return rows;
   }
 
-  /** COMMIT (when a statement was sent), then the connection back to the pool. */
+  /** COMMIT (when a statement was sent), then the connection back to the pool; once ended (`commitAfter`), nothing. */
   async commit(): Promise<void> {
+    if (this.released) return;
     if (this.started) await this.commitAfter([]);
     else await this.release();
   }
@@ -103,7 +105,7 @@ export class PooledTransaction implements SqlTransaction {
   }
 
   private statement(statement: SqlStatement): Promise<unknown> {
-    const event = { sql: statement.sql, bindings: statement.values, __knexQueryUid: `sql-${++statements}` };
+    const event = { sql: statement.sql, bindings: statement.values, __knexQueryUid: `sql-${++statementsSent}` };
     this.knex.emit('query', event);
     return new Promise((resolve, reject) => {
       this.connection.query(statement.sql, statement.values, (err, result) => {
@@ -125,7 +127,10 @@ export class PooledTransaction implements SqlTransaction {
   }
 }
 
-/** `work` in a transaction: committed when it resolves, rolled back (and its error rethrown) when it rejects. */
+/**
+ * `work` in a transaction: committed when it resolves (unless it committed itself with `commitAfter`), rolled back
+ * (and its error rethrown) when it rejects.
+ */
 export async function inTransaction<R>(knex: Knex, work: (trx: PooledTransaction) => Promise<R>): Promise<R> {
   const trx = await PooledTransaction.begin(knex);
   let result: R;
