@@ -151,10 +151,10 @@ observe: build ## Prometheus + Grafana and the MariaDB and Redis exporters to wa
 observe-down: build ## stop what make observe started
 	$(NODE) dist/cli/observe.js down
 
-# compare-builds BASE=<revision>: this working tree's build against another commit's, in turns (RUNTIME, URL_PATH or COMMAND=products/create, ROUNDS, CONNECTIONS)
+# compare-builds BASE=<revision>: this working tree's build against another commit's, in turns (RUNTIME, URL_PATH or COMMAND=products/create, ROUNDS, CONNECTIONS; FLOOR=1 adds the write floor to a command)
 BASE ?= HEAD
 compare-builds: services ## the working tree vs BASE (default HEAD) on one runtime and request, measured in turns
-	$(NODE) dist/cli/compare-builds.js --base $(BASE) --runtime $(or $(RUNTIME),uws) --path $(or $(URL_PATH),/en/products/projection/1) --rounds $(or $(ROUNDS),5) $(if $(COMMAND),--command $(COMMAND)) $(if $(CONNECTIONS),--connections $(CONNECTIONS))
+	$(NODE) dist/cli/compare-builds.js --base $(BASE) --runtime $(or $(RUNTIME),uws) --path $(or $(URL_PATH),/en/products/projection/1) --rounds $(or $(ROUNDS),5) $(if $(COMMAND),--command $(COMMAND)) $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(FLOOR),--floor)
 
 test: services ## run every test (unit and integration) against the real services
 	npx mocha 'dist/test/**/*.test.js'

@@ -12,6 +12,10 @@ export interface Build {
   readonly label: string;
   /** Repository root of the build (its compiled output in dist/). */
   readonly root: string;
+  /** The build's own settings on top of the comparison's (its own database, say). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A server script of the build to run instead of the runtime's (the write floor, say); it listens on FLOOR_PORT. */
+  readonly script?: string;
 }
 
 export interface ComparisonRun {
@@ -59,9 +63,10 @@ export async function compareBuilds(options: {
   for (let round = 1; round <= options.rounds; round++) {
     const runs: Record<string, ComparisonRun> = {};
     for (const build of options.builds) {
+      const port = await findFreePort();
       const server = await launchRuntime({
-        name: options.runtime, port: await findFreePort(), env: options.env ?? {}, logFile: '/dev/null',
-        script: join(build.root, 'dist', 'runtimes', options.runtime, 'server.js'),
+        name: options.runtime, port, env: { ...options.env, ...build.env, FLOOR_PORT: String(port) }, logFile: '/dev/null',
+        script: join(build.root, build.script ?? join('dist', 'runtimes', options.runtime, 'server.js')),
       });
       try {
         if (options.warmupSec > 0) await options.driver.run({ baseUrl: server.url, paths: options.paths, ...(options.requests && { requests: options.requests }), connections: options.connections, durationSec: options.warmupSec });

@@ -36,6 +36,17 @@ export function createKnex(mysqlUrl: string, options: MysqlOptions = {}): Knex {
   });
 }
 
+/** DROP DATABASE IF EXISTS for the database MYSQL_URL names. */
+export async function dropDatabase(mysqlUrl: string): Promise<void> {
+  const { database } = splitMysqlUrl(mysqlUrl);
+  const server = createKnex(mysqlUrl, { withoutDatabase: true, poolMax: 1 });
+  try {
+    await server.raw(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await server.destroy();
+  }
+}
+
 /** CREATE DATABASE IF NOT EXISTS for the database MYSQL_URL names. */
 export async function ensureDatabase(mysqlUrl: string): Promise<void> {
   const { database } = splitMysqlUrl(mysqlUrl);

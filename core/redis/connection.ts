@@ -50,3 +50,10 @@ export async function connectRedis(redis: Redis): Promise<void> {
     redis.once('error', onError);
   });
 }
+
+/** Deletes every key that starts with `prefix` (SCAN, not KEYS: the server keeps answering others meanwhile). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  for await (const keys of redis.scanStream({ match: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, count: 1000 })) {
+    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+  }
+}

@@ -1,11 +1,11 @@
 import { createApplication, type Application } from '../../core/app.js';
 import { ensureServices } from '../../cli/services.js';
-import { loadConfig, splitMysqlUrl, type Config } from '../../core/config.js';
-import { createKnex, ensureDatabase } from '../../core/db/connection.js';
+import { loadConfig, type Config } from '../../core/config.js';
+import { createKnex, dropDatabase, ensureDatabase } from '../../core/db/connection.js';
 import { migrateLatest } from '../../core/db/migrate.js';
 import { DATA_TABLES_CHILDREN_FIRST, Tables } from '../../core/db/tables.js';
 import { silentLogger } from '../../core/logger.js';
-import { connectRedis, createRedis } from '../../core/redis/connection.js';
+import { connectRedis, createRedis, deleteKeysWithPrefix } from '../../core/redis/connection.js';
 import { Seeder } from '../../core/seed/Seeder.js';
 
 let prepared: Promise<void> | undefined;
@@ -19,13 +19,7 @@ export function prepareTestDatabase(): Promise<void> {
   prepared ??= (async () => {
     const config = loadConfig();
     await ensureServices(config);
-    const { database } = splitMysqlUrl(config.mysqlUrl);
-    const server = createKnex(config.mysqlUrl, { withoutDatabase: true, poolMax: 1 });
-    try {
-      await server.raw(`DROP DATABASE IF EXISTS \`${database}\``);
-    } finally {
-      await server.destroy();
-    }
+    await dropDatabase(config.mysqlUrl);
     await ensureDatabase(config.mysqlUrl);
     const knex = createKnex(config.mysqlUrl, { poolMax: 1 });
     try {
@@ -36,9 +30,7 @@ export function prepareTestDatabase(): Promise<void> {
     const redis = createRedis(config.redisUrl, { lazy: true });
     try {
       await connectRedis(redis);
-      for await (const keys of redis.scanStream({ match: `${config.redisPrefix}*`, count: 1000 })) {
-        if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-      }
+      await deleteKeysWithPrefix(redis, config.redisPrefix);
     } finally {
       redis.disconnect();
     }

@@ -3,7 +3,9 @@ import { compareBuilds } from '../../../bench/BuildComparison.js';
 import { selectDriver } from '../../../bench/drivers/index.js';
 import { loadScenarios } from '../../../bench/scenarios.js';
 import { createRequests } from '../../../bench/writes.js';
+import { createBuildStores } from '../../../cli/BuildStores.js';
 import type { Application } from '../../../core/app.js';
+import { loadConfig } from '../../../core/config.js';
 import { Tables } from '../../../core/db/tables.js';
 import { createTestApp, resetData, seedSmall } from '../../support/fixtures.js';
 
@@ -48,5 +50,30 @@ describe('compare-builds with a command (COMMAND=products/create)', function () 
       connections: 2, durationSec: 1, warmupSec: 0, rounds: 1,
     });
     expect(await benchRows()).to.equal(before);
+  });
+
+  it('with stores of its own per build (cli/BuildStores.ts): each build writes to its own database, made by its migrations, removed after', async () => {
+    const before = await benchRows();
+    const stores = [await createBuildStores(loadConfig(), '.', 'first'), await createBuildStores(loadConfig(), '.', 'second')];
+    const databases = () => app.knex.raw('SHOW DATABASES').then(([rows]: [Array<Record<string, string>>]) => rows.map((row) => Object.values(row)[0]!));
+    try {
+      expect(await databases()).to.include.members(stores.map((s) => s.database));
+      const builds = stores.map((s, i) => ({ label: `build ${i}`, root: '.', env: s.env }));
+      const rounds = await compareBuilds({
+        builds, runtime: 'express', paths: ['/en/products/projection/1'], driver: selectDriver(),
+        requests: createRequests(loadScenarios(), 'products', new Map(), 1),
+        connections: 2, durationSec: 1, warmupSec: 0, rounds: 1,
+      });
+      for (const [i, store] of stores.entries()) {
+        const [[row]] = await app.knex.raw(`SELECT COUNT(*) AS n FROM \`${store.database}\`.${Tables.products}`) as [[{ n: number }]];
+        expect(Number(row!.n), `rows in ${store.database}`).to.be.at.least(Math.floor(rounds[0]!.runs[`build ${i}`]!.rps * 0.5)).and.greaterThan(0);
+        const [[migrations]] = await app.knex.raw(`SELECT COUNT(*) AS n FROM \`${store.database}\`.knex_migrations`) as [[{ n: number }]];
+        expect(Number(migrations!.n), 'the build\'s migrations applied').to.be.greaterThan(0);
+      }
+      expect(await benchRows(), 'the data set the comparison was run beside').to.equal(before);
+    } finally {
+      for (const store of stores) await store.remove();
+    }
+    for (const store of stores) expect(await databases(), 'removed').to.not.include(store.database);
   });
 });
