@@ -76,4 +76,18 @@ describe('compare-builds with a command (COMMAND=products/create)', function () 
     }
     for (const store of stores) expect(await databases(), 'removed').to.not.include(store.database);
   });
+
+  it('a build with a script of its own (FLOOR=1: the write floor) serves the command: rows written, no idempotency key recorded', async () => {
+    const keys = async () => Number((await app.knex(Tables.idempotencyKeys).count({ n: '*' }))[0]!.n);
+    const [rowsBefore, keysBefore] = [await benchRows(), await keys()];
+    const rounds = await compareBuilds({
+      builds: [{ label: 'write floor', root: '.', script: 'dist/bench/floors/write.js' }], runtime: 'express', paths: ['/en/products/projection/1'],
+      driver: selectDriver(), requests: createRequests(loadScenarios(), 'products', new Map(), 1),
+      connections: 2, durationSec: 1, warmupSec: 0, rounds: 1,
+    });
+    expect(rounds[0]!.runs['write floor']!.rps).to.be.greaterThan(0);
+    expect(await benchRows(), 'rows the floor wrote').to.be.greaterThan(rowsBefore);
+    // The runtime records every keyed command's answer; the floor has no idempotency keys.
+    expect(await keys(), 'idempotency keys').to.equal(keysBefore);
+  });
 });
